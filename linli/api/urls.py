@@ -1,0 +1,16 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from linli.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", views.obtain_token, name="token"),
+    path("me/", views.me, name="me"),
+    path("communities/", views.CommunityList.as_view(), name="community_list"),
+    path("communities/<str:code>/", views.CommunityDetail.as_view(), name="community_detail"),
+    path("policy/parameters/", views.parameters, name="parameters"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,31 @@
+"""`linli demo`: load the deterministic demo data of every chapter built so far."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Load demo data (company, communities, staff, …); deterministic for a seed"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when the database has data"
+        )
+
+    def handle(self, *args: Any, seed: int = 2026, if_empty: bool = False, **options: Any) -> None:
+        from linli.org.demo import load_organisation
+        from linli.org.models import Community
+
+        if if_empty and Community.objects.exists():
+            self.stdout.write("demo: the database already has data; nothing loaded")
+            return
+        counts = load_organisation(seed)
+        self.stdout.write(
+            f"demo: {counts['communities']} communities, {counts['staff']} staff accounts "
+            f"(password {settings.LINLI_DEMO_PASSWORD})"
+        )

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from linli.policy.models import ParameterVersion
+from linli.policy.registry import CHAPTERS, PARAMETERS, Parameter, get
+
+
+def _community_id(community: Any) -> int | None:
+    if community is None:
+        return None
+    return community if isinstance(community, int) else community.pk
+
+
+def _in_force(key: str, at: dt.datetime, community_id: int | None) -> ParameterVersion | None:
+    rows = ParameterVersion.objects.filter(key=key, effective_from__lte=at)
+    if community_id is None:
+        rows = rows.filter(community__isnull=True)
+    else:
+        rows = rows.filter(community_id=community_id)
+    return rows.order_by("-effective_from", "-version").first()
+
+
+def parameter_value(key: str, *, at: dt.datetime | None = None, community: Any = None) -> Any:
+    """The version in force at `at`: the community's override where allowed, else the company's."""
+    param = get(key)
+    at = at or timezone.now()
+    community_id = _community_id(community)
+    if community_id is not None and param.community_override:
+        row = _in_force(key, at, community_id)
+        if row is not None and row.value is not None:
+            return param.parse(row.value)
+    row = _in_force(key, at, None)
+    if row is not None and row.value is not None:
+        return param.parse(row.value)
+    return param.default
+
+
+@dataclass
+class ParameterState:
+    param: Parameter
+    current: Any
+    current_version: int  # 0 = the built-in default
+    effective_from: dt.datetime | None
+    scheduled: list[ParameterVersion]
+    overrides: int
+
+    @property
+    def is_default(self) -> bool:
+        return self.current_version == 0
+
+    @property
+    def display(self) -> str:
+        return self.param.display(self.current)
+
+
+def parameter_states(now: dt.datetime | None = None) -> list[ParameterState]:
+    """Every parameter with its company-wide value in force, pending versions and override count."""
+    now = now or timezone.now()
+    by_key: dict[str, list[ParameterVersion]] = {}
+    override_counts: dict[str, set[int]] = {}
+    for row in ParameterVersion.objects.order_by("key", "effective_from", "version"):
+        if row.community_id is None:
+            by_key.setdefault(row.key, []).append(row)
+        else:
+            override_counts.setdefault(row.key, set()).add(row.community_id)
+    states = []
+    for key, param in PARAMETERS.items():
+        rows = by_key.get(key, [])
+        past = [r for r in rows if r.effective_from <= now]
+        in_force = past[-1] if past else None
+        states.append(
+            ParameterState(
+                param=param,
+                current=param.parse(in_force.value)
+                if in_force and in_force.value is not None
+                else param.default,
+                current_version=in_force.version if in_force else 0,
+                effective_from=in_force.effective_from if in_force else None,
+                scheduled=[r for r in rows if r.effective_from > now],
+                overrides=len(override_counts.get(key, ())),
+            )
+        )
+    return states
+
+
+def grouped_states(now: dt.datetime | None = None) -> list[tuple[str, Any, list[ParameterState]]]:
+    states = parameter_states(now)
+    return [
+        (chapter, label, [s for s in states if s.param.chapter == chapter])
+        for chapter, label in CHAPTERS.items()
+        if any(s.param.chapter == chapter for s in states)
+    ]
+
+
+def history(key: str) -> list[ParameterVersion]:
+    get(key)
+    return list(
+        ParameterVersion.objects.filter(key=key)
+        .select_related("community", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def latest_version(key: str, community_id: int | None) -> int:
+    rows = ParameterVersion.objects.filter(key=key)
+    rows = (
+        rows.filter(community__isnull=True)
+        if community_id is None
+        else rows.filter(community_id=community_id)
+    )
+    return rows.order_by("-version").values_list("version", flat=True).first() or 0
+
+
+def office_hours(
+    *, at: dt.datetime | None = None, community: Any = None
+) -> tuple[dt.time, dt.time]:
+    return (
+        parameter_value("worktime.day_start", at=at, community=community),
+        parameter_value("worktime.day_end", at=at, community=community),
+    )
