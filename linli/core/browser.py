@@ -30,9 +30,13 @@ def chromium_page(*, width: int = 1280, height: int = 860, locale: str = "zh-CN"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         try:
-            context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, locale=locale
+            )
             yield context.new_page()
         finally:
             browser.close()
