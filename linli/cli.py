@@ -87,7 +87,15 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(name, add_help=False, help=f"Django management command '{name}'")
     sub.add_parser("manage", add_help=False, help="any Django management command")
 
-    if argv and argv[0] in {"demo", "worker", "migrate", "createsuperuser"}:
+    if argv and argv[0] in {
+        "demo",
+        "worker",
+        "migrate",
+        "createsuperuser",
+        "bench",
+        "import",
+        "export",
+    }:
         return _django(argv)
     if argv and argv[0] == "manage":
         return _django(argv[1:])

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "linli.audit",
     "linli.policy",
     "linli.org",
+    "linli.customers",
+    "linli.privacy",
     "linli.api",
 ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +34,7 @@ class CommunityScopedQuerySet(models.QuerySet):
 
     community_lookup = "community_id"
 
-    def visible_to(self, user: Any) -> CommunityScopedQuerySet:
+    def visible_to(self, user: Any) -> Self:
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_company_wide:
@@ -43,7 +43,7 @@ class CommunityScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(**{self.community_lookup: user.community_id})
 
-    def in_community(self, community_id: int | None) -> CommunityScopedQuerySet:
+    def in_community(self, community_id: int | None) -> Self:
         """Narrow to the community chosen in the switcher (None = all visible)."""
         if community_id is None:
             return self.all()

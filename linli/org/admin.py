@@ -22,5 +22,9 @@ class CommunityAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Company)
-admin.site.register(Area, list_display=["community", "code", "name", "steward"], list_filter=["community"])
-admin.site.register(Department, list_display=["name", "community", "kind"], list_filter=["community", "kind"])
+admin.site.register(
+    Area, list_display=["community", "code", "name", "steward"], list_filter=["community"]
+)
+admin.site.register(
+    Department, list_display=["name", "community", "kind"], list_filter=["community", "kind"]
+)

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,7 @@ class Kind:
     TIME = "time"
     CHOICE = "choice"
     INT_LIST = "int_list"
+    CHOICE_LIST = "choice_list"
 
 
 class InvalidValue(ValueError):
@@ -94,6 +96,18 @@ class Parameter:
             if text not in {c for c, _label in self.choices}:
                 raise InvalidValue(_("“%(raw)s” 不在可选范围内。") % {"raw": raw})
             return text
+        if self.kind == Kind.CHOICE_LIST:
+            items = (
+                raw if isinstance(raw, list | tuple) else re.split(r"[,，\s]+", str(raw).strip())
+            )
+            allowed = [c for c, _label in self.choices]
+            chosen = {str(item).strip() for item in items if str(item).strip()}
+            unknown = chosen - set(allowed)
+            if unknown:
+                raise InvalidValue(
+                    _("“%(raw)s” 不在可选范围内。") % {"raw": "、".join(sorted(unknown))}
+                )
+            return [c for c in allowed if c in chosen]
         if self.kind == Kind.INT_LIST:
             items = (
                 raw if isinstance(raw, list | tuple) else re.split(r"[,，\s]+", str(raw).strip())
@@ -136,6 +150,9 @@ class Parameter:
             return str(dict(self.choices).get(value, value))
         if self.kind == Kind.INT_LIST:
             return "、".join(str(v) for v in value)
+        if self.kind == Kind.CHOICE_LIST:
+            labels = dict(self.choices)
+            return "、".join(str(labels.get(v, v)) for v in value) or "—"
         if self.kind == Kind.DECIMAL:
             return format(value.normalize(), "f")
         return str(value)
@@ -148,6 +165,7 @@ KIND_LABELS = {
     Kind.TIME: _("时刻（时:分）"),
     Kind.CHOICE: _("选项"),
     Kind.INT_LIST: _("整数列表"),
+    Kind.CHOICE_LIST: _("多选"),
 }
 
 CHAPTERS: dict[str, str | Promise] = {
@@ -179,6 +197,16 @@ APPROVER_CHOICES = (
     ("hr_admin_manager", _("人事行政经理")),
     ("general_manager", _("总经理")),
     ("office_manager", _("管理处主任")),
+)
+FILE_FIELDS = (
+    ("mobile", _("手机")),
+    ("id_number", _("证件号码")),
+    ("birthday", _("生日")),
+    ("emergency_contact", _("紧急联系人")),
+    ("gender", _("性别")),
+    ("address", _("通讯地址")),
+    ("email", _("电子邮箱")),
+    ("vehicles", _("车辆")),
 )
 HOURS_MODE = (("working", _("按工作时间计")), ("calendar", _("按自然时间计")))
 
@@ -266,6 +294,15 @@ _DEFINITIONS = [
         maximum=720,
     ),
     _p(
+        "customers.file.required_fields",
+        Kind.CHOICE_LIST,
+        ["mobile", "id_number", "birthday", "emergency_contact"],
+        _("档案完整性必填项"),
+        _("第三章 资料完整"),
+        choices=FILE_FIELDS,
+        help=_("姓名、房号、身份（业主/租户…）与入住日期始终必填"),
+    ),
+    _p(
         "customers.review.interval_months",
         Kind.INT,
         6,
@@ -326,6 +363,30 @@ _DEFINITIONS = [
         choices=SECRECY_CHOICES,
         alternatives=_("全部业主档案为绝密"),
     ),
+    *[
+        _p(
+            f"privacy.clearance.{role}",
+            Kind.CHOICE,
+            level,
+            format_lazy(_("查阅密级上限：{}"), label),
+            _("第三章之一 查阅权限"),
+            choices=SECRECY_CHOICES,
+        )
+        for role, label, level in (
+            ("general_manager", _("总经理"), "top_secret"),
+            ("gm_assistant", _("总经理助理"), "top_secret"),
+            ("hr_admin_manager", _("人事行政经理"), "confidential"),
+            ("engineering_manager", _("工程经理"), "secret"),
+            ("hq_customer_supervisor", _("客户主管（公司）"), "confidential"),
+            ("survey_researcher", _("客户调研员"), "secret"),
+            ("receptionist", _("客户接待"), "secret"),
+            ("office_manager", _("管理处主任"), "confidential"),
+            ("office_customer_supervisor", _("客户主管（管理处）"), "confidential"),
+            ("steward", _("物管员"), "secret"),
+            ("relationship_officer", _("客户关系维护"), "secret"),
+            ("data_officer", _("客户信息管理"), "secret"),
+        )
+    ],
     _p(
         "privacy.confidential.grant_days",
         Kind.INT,

@@ -1,0 +1,43 @@
+"""Every URL of Linli appears in some app's permission matrix (DESIGN §4)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from django.urls import get_resolver, resolve
+
+import linli
+
+# Django's own: logout (POST only), language switch, admin (superusers only, tested in org).
+FRAMEWORK = ("accounts/logout/", "i18n/", "admin/")
+
+
+def all_routes() -> set[str]:
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if hasattr(p, "url_patterns"):
+                if not route.startswith(FRAMEWORK):
+                    yield from walk(p.url_patterns, route)
+            else:
+                yield route
+
+    return {r for r in walk(get_resolver().url_patterns) if not r.startswith(FRAMEWORK)}
+
+
+def matrix_endpoints():
+    for module in pkgutil.iter_modules(linli.__path__):
+        try:
+            tests = importlib.import_module(f"linli.{module.name}.tests.test_permissions")
+        except ModuleNotFoundError:
+            continue
+        yield from getattr(tests, "ENDPOINTS", [])
+
+
+def test_every_url_is_in_a_permission_matrix(world):
+    covered = set()
+    for endpoint in matrix_endpoints():
+        path = endpoint.resolve_path(world).split("?")[0]
+        covered.add(resolve(path).route)
+    assert all_routes() - covered == set()

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CustomersConfig(AppConfig):
+    name = "linli.customers"
+    label = "customers"
+    verbose_name = "客户资料库"
+
+    def ready(self) -> None:
+        from linli.customers import sweeps  # noqa: F401  (registers the sweeps)

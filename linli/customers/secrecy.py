@@ -1,0 +1,40 @@
+"""Clearance and grants: what secrecy level of customer file a user may open.
+
+The clearance per role is a policy parameter (`privacy.clearance.<role>`); above it, a file is
+readable only with an approved, unexpired access grant (privacy app) at the file's level.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.utils import timezone
+
+from linli import policy
+from linli.customers.models import Secrecy
+
+
+def clearance_of(user: Any) -> int:
+    role = getattr(user, "role", "")
+    if not role or not user.is_active:
+        return 0
+    return int(Secrecy.from_code(policy.value(f"privacy.clearance.{role}")))
+
+
+def grants_of(user: Any) -> list[tuple[int, int]]:
+    """(customer id, level) of the user's approved grants that have not expired.
+
+    Not cached: a grant approved or expiring mid-session must take effect at once, and the
+    query is one index lookup on (grantee, status, valid_until).
+    """
+    if not getattr(user, "pk", None):
+        return []
+    AccessGrant = apps.get_model(
+        "privacy", "AccessGrant"
+    )  # privacy builds on customers: looked up lazily
+    return list(
+        AccessGrant.objects.filter(
+            grantee=user, status="approved", valid_until__gt=timezone.now()
+        ).values_list("customer_id", "level")
+    )

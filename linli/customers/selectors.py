@@ -1,0 +1,314 @@
+"""Reads of the customer database; every one goes through the scoping and secrecy gate."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from linli.customers.models import ChangeRecord, Customer, Occupancy, ReviewTask, Room
+from linli.customers.parsing import ParseError, normalise, parse_room_code
+
+
+def access_customer(user: Any, pk: int, *, log: bool = True) -> Customer:
+    """404 for missing, other community and above clearance alike; opening a 机密/绝密 file is logged."""
+    customer = get_object_or_404(
+        Customer.objects.visible_to(user).select_related("community"), pk=pk
+    )
+    if log:
+        from linli.privacy.services import log_open
+
+        log_open(user, customer)
+    return customer
+
+
+def access_room(user: Any, pk: int) -> Room:
+    return get_object_or_404(
+        Room.objects.visible_to(user).select_related(
+            "community", "building", "unit", "area__steward"
+        ),
+        pk=pk,
+    )
+
+
+def access_occupancy(user: Any, pk: int) -> Occupancy:
+    return get_object_or_404(
+        Occupancy.objects.visible_to(user).select_related("room", "customer"), pk=pk
+    )
+
+
+# --- search -----------------------------------------------------------------------------------
+@dataclass
+class SearchQuery:
+    """What one search box input can mean (several readings may apply at once)."""
+
+    text: str
+    room_code: str = ""
+    digits: str = ""
+    letters: str = ""
+    chinese: str = ""
+    readings: list[str] = field(default_factory=list)
+
+
+def interpret(raw: str) -> SearchQuery:
+    text = normalise(raw)
+    query = SearchQuery(text=text)
+    compact = text.replace(" ", "")
+    if re.fullmatch(r"\d{3,}", compact):
+        query.digits = compact
+        query.readings.append("digits")
+    if re.fullmatch(r"[A-Za-z]+", compact):
+        query.letters = compact.lower()
+        query.readings.append("pinyin")
+    if re.search(r"[\u4e00-\u9fff]", text):
+        query.chinese = compact
+        query.readings.append("name")
+    if re.search(r"\d", compact) and not query.digits:
+        try:
+            query.room_code = parse_room_code(compact).code
+            query.readings.append("room")
+        except ParseError:
+            if re.fullmatch(r"[0-9A-Za-z\-]+", compact):
+                query.room_code = compact.upper()
+                query.readings.append("room")
+    return query
+
+
+def customer_filter(query: SearchQuery) -> Q | None:
+    """The customer rows matching a query (name, pinyin, initials, phone tail, ID tail)."""
+    condition = Q()
+    matched = False
+    if query.chinese:
+        condition |= (
+            Q(name__startswith=query.chinese)
+            if len(query.chinese) == 1
+            else Q(name__contains=query.chinese)
+        )
+        matched = True
+    if query.letters:
+        condition |= Q(name_initials__startswith=query.letters) | Q(
+            name_pinyin__startswith=query.letters
+        )
+        matched = True
+    if query.digits:
+        digits = query.digits
+        if len(digits) == 4:
+            condition |= Q(mobile_tail=digits) | Q(id_tail=digits)
+        elif len(digits) >= 7:
+            condition |= Q(mobile__contains=digits)
+        else:
+            condition |= Q(mobile__endswith=digits)
+        matched = True
+    return condition if matched else None
+
+
+def search_customers(
+    user: Any, raw: str, *, community_id: int | None = None, limit: int = 20
+) -> list[Customer]:
+    query = interpret(raw)
+    rows = (
+        Customer.objects.visible_to(user)
+        .in_community(community_id)
+        .filter(anonymised_at__isnull=True)
+    )
+    condition = customer_filter(query)
+    if query.room_code:
+        by_room = Occupancy.objects.filter(
+            customer=OuterRef("pk"), move_out__isnull=True, room__code__startswith=query.room_code
+        )
+        if community_id:
+            by_room = by_room.filter(community_id=community_id)
+        room_condition = Q(Exists(by_room))
+        condition = room_condition if condition is None else condition | room_condition
+    if condition is None:
+        return []
+    current = Occupancy.objects.filter(move_out__isnull=True).select_related("room")
+    return list(
+        rows.filter(condition)
+        .select_related("community")
+        .prefetch_related(Prefetch("occupancies", queryset=current, to_attr="current_occupancies"))
+        .order_by("name_pinyin", "pk")[:limit]
+    )
+
+
+def search_rooms(
+    user: Any, raw: str, *, community_id: int | None = None, limit: int = 20
+) -> list[Room]:
+    query = interpret(raw)
+    if not query.room_code:
+        return []
+    return list(
+        Room.objects.visible_to(user)
+        .in_community(community_id)
+        .filter(code__startswith=query.room_code)
+        .select_related("community")
+        .order_by("code")[:limit]
+    )
+
+
+# --- lists ------------------------------------------------------------------------------------
+def customer_list(
+    user: Any, *, community_id: int | None = None, filters: dict[str, Any] | None = None
+) -> QuerySet[Customer]:
+    filters = filters or {}
+    rows = Customer.objects.visible_to(user).in_community(community_id).select_related("community")
+    if filters.get("q"):
+        query = interpret(filters["q"])
+        condition = customer_filter(query)
+        if query.room_code:
+            room_match = Q(
+                Exists(
+                    Occupancy.objects.filter(
+                        customer=OuterRef("pk"),
+                        move_out__isnull=True,
+                        room__code__startswith=query.room_code,
+                    )
+                )
+            )
+            condition = room_match if condition is None else condition | room_match
+        rows = rows.filter(condition) if condition is not None else rows.none()
+    if filters.get("area"):
+        rows = rows.filter(
+            Exists(
+                Occupancy.objects.filter(
+                    customer=OuterRef("pk"), move_out__isnull=True, room__area_id=filters["area"]
+                )
+            )
+        )
+    if filters.get("role"):
+        rows = rows.filter(
+            Exists(
+                Occupancy.objects.filter(
+                    customer=OuterRef("pk"), move_out__isnull=True, role=filters["role"]
+                )
+            )
+        )
+    if filters.get("secrecy"):
+        rows = rows.filter(secrecy=filters["secrecy"])
+    if filters.get("care_flag"):
+        rows = (
+            rows.filter(care_flags__contains=[filters["care_flag"]])
+            if _json_contains_supported()
+            else rows.filter(care_flags__icontains=filters["care_flag"])
+        )
+    if filters.get("incomplete"):
+        rows = rows.filter(completeness__lt=100)
+    if filters.get("overdue"):
+        rows = rows.filter(completeness__lt=100, file_due_at__lt=timezone.now())
+    if filters.get("important"):
+        rows = rows.filter(is_important=True)
+    if not filters.get("include_anonymised"):
+        rows = rows.filter(anonymised_at__isnull=True)
+    return rows.order_by("name_pinyin", "pk")
+
+
+def _json_contains_supported() -> bool:
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains
+
+
+def room_list(
+    user: Any, *, community_id: int | None = None, filters: dict[str, Any] | None = None
+) -> QuerySet[Room]:
+    filters = filters or {}
+    rows = (
+        Room.objects.visible_to(user).in_community(community_id).select_related("community", "area")
+    )
+    if filters.get("q"):
+        query = interpret(filters["q"])
+        rows = rows.filter(code__startswith=query.room_code or query.text.upper())
+    for name in ("building", "area", "use", "status"):
+        if filters.get(name):
+            rows = rows.filter(
+                **{f"{name}_id" if name in ("building", "area") else name: filters[name]}
+            )
+    rows = rows.annotate(
+        occupant_count=Count("occupancies", filter=Q(occupancies__move_out__isnull=True))
+    )
+    if filters.get("empty"):
+        rows = rows.filter(occupant_count=0)
+    return rows.order_by("code")
+
+
+def occupants(user: Any, room: Room) -> tuple[list[Occupancy], list[Occupancy], int]:
+    """Current and past occupancies the user may see, and how many current ones are restricted."""
+    all_rows = (
+        Occupancy.objects.filter(room=room)
+        .select_related("customer")
+        .order_by("-move_out", "-is_primary", "move_in")
+    )
+    visible_ids = set(
+        Customer.objects.visible_to(user)
+        .filter(occupancies__room=room)
+        .values_list("pk", flat=True)
+    )
+    current: list[Occupancy] = []
+    past: list[Occupancy] = []
+    restricted = 0
+    for row in all_rows:
+        if row.customer_id not in visible_ids:
+            restricted += int(row.move_out is None)
+            continue
+        (current if row.move_out is None else past).append(row)
+    return current, past, restricted
+
+
+def restricted_occupancies(user: Any, room: Room) -> list[Occupancy]:
+    """Current occupancies of the room whose files the user may not open (grant requests)."""
+    visible = Customer.objects.visible_to(user).values("pk")
+    return list(
+        Occupancy.objects.filter(room=room, move_out__isnull=True)
+        .exclude(customer__in=visible)
+        .select_related("customer")
+    )
+
+
+def change_history(
+    *, customer: Customer | None = None, room: Room | None = None, limit: int = 200
+) -> list[ChangeRecord]:
+    rows = ChangeRecord.objects.select_related("actor")
+    rows = rows.filter(customer=customer) if customer is not None else rows.filter(room=room)
+    return list(rows.order_by("-at", "-id")[:limit])
+
+
+def completeness_by_area(user: Any, *, community_id: int | None = None) -> list[dict[str, Any]]:
+    """Average completeness and counts of incomplete and overdue files per community and area."""
+    now = timezone.now()
+    rows = (
+        Occupancy.objects.visible_to(user)
+        .in_community(community_id)
+        .filter(move_out__isnull=True)
+        .values("community__code", "community__name", "room__area__name", "room__area_id")
+        .annotate(
+            files=Count("customer", distinct=True),
+            average=Avg("customer__completeness"),
+            incomplete=Count("customer", filter=Q(customer__completeness__lt=100), distinct=True),
+            overdue=Count(
+                "customer",
+                filter=Q(customer__completeness__lt=100, customer__file_due_at__lt=now),
+                distinct=True,
+            ),
+        )
+        .order_by("community__code", "room__area__name")
+    )
+    return list(rows)
+
+
+def review_tasks(user: Any, *, community_id: int | None = None) -> QuerySet[ReviewTask]:
+    return (
+        ReviewTask.objects.visible_to(user)
+        .in_community(community_id)
+        .select_related("area", "steward", "community")
+        .order_by("-period_start", "area__code")
+    )
+
+
+def access_review_task(user: Any, pk: int) -> ReviewTask:
+    return get_object_or_404(
+        ReviewTask.objects.visible_to(user).select_related("area", "steward"), pk=pk
+    )
