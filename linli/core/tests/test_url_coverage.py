@@ -27,12 +27,15 @@ def all_routes() -> set[str]:
 
 
 def matrix_endpoints():
-    for module in pkgutil.iter_modules(linli.__path__):
+    """ENDPOINTS of every `linli/<app>/tests/test_permissions*.py` module."""
+    for app in pkgutil.iter_modules(linli.__path__):
         try:
-            tests = importlib.import_module(f"linli.{module.name}.tests.test_permissions")
+            tests = importlib.import_module(f"linli.{app.name}.tests")
         except ModuleNotFoundError:
             continue
-        yield from getattr(tests, "ENDPOINTS", [])
+        for module in pkgutil.iter_modules(tests.__path__):
+            if module.name.startswith("test_permissions"):
+                yield from getattr(importlib.import_module(f"{tests.__name__}.{module.name}"), "ENDPOINTS", [])
 
 
 def test_every_url_is_in_a_permission_matrix(world):
