@@ -57,11 +57,13 @@ INSTALLED_APPS = [
     "linli.org",
     "linli.customers",
     "linli.privacy",
+    "linli.notify",
     "linli.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "linli.policy.middleware.PolicySnapshotMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -242,6 +244,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Channel adapters (linli.notify.backends): real providers are configuration, not code.
+LINLI_CHANNEL_BACKENDS = {
+    "sms": os.environ.get("LINLI_SMS_BACKEND", "linli.notify.backends.ConsoleBackend"),
+    "wechat": os.environ.get("LINLI_WECHAT_BACKEND", "linli.notify.backends.ConsoleBackend"),
+    "email": os.environ.get("LINLI_EMAIL_BACKEND", "linli.notify.backends.EmailBackend"),
+}
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "linli@localhost")
 
 # The demo command refuses to run against a database that is not empty unless told to.
 LINLI_DEMO_PASSWORD = "Linli@2026"

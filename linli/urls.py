@@ -62,6 +62,7 @@ urlpatterns = [
     path("customers/import/", include("linli.customers.import_urls")),
     path("customers/", include("linli.customers.urls")),
     path("privacy/", include("linli.privacy.urls")),
+    path("notify/", include("linli.notify.urls")),
     path("api/v1/", include("linli.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

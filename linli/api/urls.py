@@ -1,9 +1,16 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
 
 from linli.api import views
+from linli.customers.api import CustomerViewSet, OccupancyViewSet, RoomViewSet
 
 app_name = "api"
+
+router = SimpleRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("rooms", RoomViewSet, basename="room")
+router.register("occupancies", OccupancyViewSet, basename="occupancy")
 
 urlpatterns = [
     path("auth/token/", views.obtain_token, name="token"),
@@ -14,3 +21,4 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
+urlpatterns += router.urls

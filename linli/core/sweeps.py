@@ -79,7 +79,10 @@ def run_due_sweeps(now: dt.datetime | None = None) -> list[str]:
             continue
         result, error = "", ""
         try:
-            result = item.func() or ""
+            from linli.policy.selectors import snapshot
+
+            with snapshot():
+                result = item.func() or ""
         except Exception:  # a failing sweep must not stop the others; it is recorded
             error = traceback.format_exc()
             logger.exception("sweep %s failed", name)

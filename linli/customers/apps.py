@@ -7,4 +7,4 @@ class CustomersConfig(AppConfig):
     verbose_name = "客户资料库"
 
     def ready(self) -> None:
-        from linli.customers import sweeps  # noqa: F401  (registers the sweeps)
+        from linli.customers import sweeps, timeline  # noqa: F401  (registers sweeps and timeline)

@@ -208,6 +208,7 @@ class Customer(BaseModel):
     name = models.CharField(_("姓名/名称"), max_length=100)
     name_pinyin = models.CharField(_("拼音"), max_length=300, blank=True, editable=False)
     name_initials = models.CharField(_("拼音首字母"), max_length=100, blank=True, editable=False)
+    name_sort = models.CharField(_("排序键"), max_length=300, blank=True, editable=False)
     gender = models.CharField(
         _("性别"), max_length=10, choices=Gender.choices, blank=True, default=""
     )
@@ -267,6 +268,7 @@ class Customer(BaseModel):
             ),
             models.Index(fields=["community", "id_tail"], name="customers_cust_id_tail_idx"),
             models.Index(fields=["community", "name"], name="customers_cust_name_idx"),
+            models.Index(fields=["community", "name_sort"], name="customers_cust_sort_idx"),
             models.Index(fields=["community", "completeness"], name="customers_cust_complete_idx"),
             models.Index(
                 fields=["secrecy_until"],

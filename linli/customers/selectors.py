@@ -131,7 +131,7 @@ def search_customers(
         rows.filter(condition)
         .select_related("community")
         .prefetch_related(Prefetch("occupancies", queryset=current, to_attr="current_occupancies"))
-        .order_by("name_pinyin", "pk")[:limit]
+        .order_by("name_sort", "pk")[:limit]
     )
 
 
@@ -203,7 +203,7 @@ def customer_list(
         rows = rows.filter(is_important=True)
     if not filters.get("include_anonymised"):
         rows = rows.filter(anonymised_at__isnull=True)
-    return rows.order_by("name_pinyin", "pk")
+    return rows.order_by("name_sort", "pk")
 
 
 def _json_contains_supported() -> bool:
@@ -312,3 +312,14 @@ def access_review_task(user: Any, pk: int) -> ReviewTask:
     return get_object_or_404(
         ReviewTask.objects.visible_to(user).select_related("area", "steward"), pk=pk
     )
+
+
+def review_rooms(task: ReviewTask) -> list[dict[str, Any]]:
+    """The rooms of a review task's area with whether (and by whom) each has been reviewed."""
+    reviewed = {r.room_id: r for r in task.rooms.select_related("reviewed_by")}
+    rooms = (
+        Room.objects.filter(area_id=task.area_id, occupancies__move_out__isnull=True)
+        .distinct()
+        .order_by("code")
+    )
+    return [{"room": room, "reviewed": reviewed.get(room.pk)} for room in rooms]

@@ -16,7 +16,7 @@ from linli import policy
 from linli.audit import services as audit
 from linli.core.errors import DomainError
 from linli.core.masking import mask_address, mask_date, mask_id_number, mask_phone, mask_text
-from linli.customers.derived import completeness_of, pinyin_of
+from linli.customers.derived import completeness_of, pinyin_of, sort_key_of
 from linli.customers.models import (
     Building,
     ChangeRecord,
@@ -168,7 +168,9 @@ def clean_customer_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _derive(customer: Customer) -> None:
-    customer.name_pinyin, customer.name_initials = pinyin_of(customer.name)
+    person = customer.kind != Customer.Kind.ORGANISATION
+    customer.name_pinyin, customer.name_initials = pinyin_of(customer.name, person=person)
+    customer.name_sort = sort_key_of(customer.name, person=person)
     customer.mobile_tail = customer.mobile[-4:] if customer.mobile else ""
     customer.id_tail = customer.id_number[-4:] if customer.id_number else ""
 
@@ -220,6 +222,36 @@ def create_customer(community: Any, values: dict[str, Any], *, actor: Any) -> Cu
 
 
 @transaction.atomic
+def create_customer_with_room(
+    community: Any,
+    values: dict[str, Any],
+    *,
+    room_code: str,
+    role: str,
+    move_in: dt.date | None,
+    actor: Any,
+) -> Customer:
+    """A new file from the form: the customer and, when a room is named, their occupancy.
+
+    The room must already be registered (the import's "create missing rooms" is for onboarding)."""
+    room = None
+    if room_code:
+        room = Room.objects.filter(community=community, code=room_code).first()
+        if room is None:
+            raise DomainError(
+                _("房号 %(code)s 不存在，请先在房屋档案中登记。") % {"code": room_code},
+                field="room_code",
+            )
+    customer = create_customer(community, values, actor=actor)
+    if room is not None:
+        is_primary = not room.occupancies.filter(move_out__isnull=True, is_primary=True).exists()
+        add_occupancy(
+            room, customer, role=role, move_in=move_in, is_primary=is_primary, actor=actor
+        )
+    return customer
+
+
+@transaction.atomic
 def update_customer(
     customer: Customer, values: dict[str, Any], *, actor: Any, expected_version: int | None = None
 ) -> Customer:
@@ -233,12 +265,13 @@ def update_customer(
     version = customer.version if expected_version is None else expected_version
     updates = dict(new)
     probe = Customer(
-        **{"name": new["name"], "mobile": new["mobile"], "id_number": new["id_number"]}
+        kind=new["kind"], name=new["name"], mobile=new["mobile"], id_number=new["id_number"]
     )
     _derive(probe)
     updates.update(
         name_pinyin=probe.name_pinyin,
         name_initials=probe.name_initials,
+        name_sort=probe.name_sort,
         mobile_tail=probe.mobile_tail,
         id_tail=probe.id_tail,
     )
@@ -353,6 +386,7 @@ def anonymise_customer(customer: Customer, *, actor: Any, reason: str) -> Custom
         "name": ANONYMISED_NAME,
         "name_pinyin": "",
         "name_initials": "",
+        "name_sort": "",
         "gender": "",
         "id_type": "",
         "id_number": "",

@@ -23,4 +23,7 @@ def staff_context(request: HttpRequest) -> dict[str, Any]:
         Community.objects.filter(pk=current_id).only("code", "name").first() if current_id else None
     )
     context["calendar_coverage"] = worktime.calendar_coverage()
+    from linli.notify.services import unread_count
+
+    context["unread_messages"] = unread_count(user)
     return context

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +19,43 @@ def _community_id(community: Any) -> int | None:
     return community if isinstance(community, int) else community.pk
 
 
+# A snapshot of the whole (small) version table for one unit of work — a request, a sweep, a
+# batch job — so repeated reads cost nothing and the unit sees one consistent policy.
+_SNAPSHOT: ContextVar[dict[str, Any] | None] = ContextVar("linli_policy_snapshot", default=None)
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    token = _SNAPSHOT.set({})
+    try:
+        yield
+    finally:
+        _SNAPSHOT.reset(token)
+
+
+def invalidate_snapshot() -> None:
+    current = _SNAPSHOT.get()
+    if current is not None:
+        current.clear()
+
+
+def _snapshot_rows(key: str) -> list[ParameterVersion] | None:
+    current = _SNAPSHOT.get()
+    if current is None:
+        return None
+    if "rows" not in current:
+        grouped: dict[str, list[ParameterVersion]] = {}
+        for row in ParameterVersion.objects.order_by("effective_from", "version"):
+            grouped.setdefault(row.key, []).append(row)
+        current["rows"] = grouped
+    return current["rows"].get(key, [])
+
+
 def _in_force(key: str, at: dt.datetime, community_id: int | None) -> ParameterVersion | None:
+    cached = _snapshot_rows(key)
+    if cached is not None:
+        matching = [r for r in cached if r.community_id == community_id and r.effective_from <= at]
+        return max(matching, key=lambda r: (r.effective_from, r.version), default=None)
     rows = ParameterVersion.objects.filter(key=key, effective_from__lte=at)
     if community_id is None:
         rows = rows.filter(community__isnull=True)

@@ -11,7 +11,7 @@ from linli.audit import services as audit
 from linli.core.errors import DomainError
 from linli.policy.models import ParameterVersion
 from linli.policy.registry import PARAMETERS, InvalidValue
-from linli.policy.selectors import latest_version, parameter_value
+from linli.policy.selectors import invalidate_snapshot, latest_version, parameter_value
 
 # A change may not take effect in the past: deadlines already computed would silently change
 # meaning. A little slack covers the time between opening the form and saving it.
@@ -76,6 +76,8 @@ def set_parameter(
             )
     except IntegrityError as error:  # two editors saved at the same instant
         raise DomainError(_("该参数刚被他人修改，请刷新后重试。")) from error
+    invalidate_snapshot()
+    transaction.on_commit(invalidate_snapshot)
     audit.record(
         actor,
         "policy.parameter.changed",

@@ -70,7 +70,7 @@ def test_worker_once_runs_the_housekeeping_sweeps(world, capsys):
 def test_demo_creates_the_named_accounts_and_is_idempotent(db):
     from linli.org.models import Area, Community, Staff
 
-    call_command("demo", "--seed", "7")
+    call_command("demo", "--seed", "7", "--households", "12")
     names = set(Staff.objects.values_list("username", flat=True))
     expected = {
         "gm",
@@ -98,7 +98,13 @@ def test_demo_creates_the_named_accounts_and_is_idempotent(db):
     }
     assert not Area.objects.filter(steward__isnull=True).exists()
     names_before = list(Staff.objects.order_by("username").values_list("name", flat=True))
-    call_command("demo", "--seed", "7")
+    from linli.customers.models import Customer, Occupancy
+
+    customers = Customer.objects.count()
+    assert customers >= 3 * 12 and Occupancy.objects.filter(role="owner").exists()
+    assert Customer.objects.filter(completeness__lt=100).exists()
+    call_command("demo", "--seed", "7", "--households", "12")
+    assert Customer.objects.count() == customers
     assert Staff.objects.count() == len(expected)
     assert list(Staff.objects.order_by("username").values_list("name", flat=True)) == names_before
 

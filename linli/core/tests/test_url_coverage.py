@@ -35,7 +35,9 @@ def matrix_endpoints():
             continue
         for module in pkgutil.iter_modules(tests.__path__):
             if module.name.startswith("test_permissions"):
-                yield from getattr(importlib.import_module(f"{tests.__name__}.{module.name}"), "ENDPOINTS", [])
+                yield from getattr(
+                    importlib.import_module(f"{tests.__name__}.{module.name}"), "ENDPOINTS", []
+                )
 
 
 def test_every_url_is_in_a_permission_matrix(world):

@@ -9,17 +9,21 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Load demo data (company, communities, staff, …); deterministic for a seed"
+    help = "Load demo data (company, communities, staff, households, …); deterministic for a seed"
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
-        parser.add_argument(
-            "--if-empty", action="store_true", help="do nothing when the database has data"
-        )
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
+        parser.add_argument("--households", type=int, default=None, help="cap the households per community (tests)")
 
-    def handle(self, *args: Any, seed: int = 2026, if_empty: bool = False, **options: Any) -> None:
+    def handle(
+        self, *args: Any, seed: int = 2026, if_empty: bool = False, households: int | None = None, **options: Any
+    ) -> None:
+        from linli.customers.demo import load_households
+        from linli.customers.services import create_due_review_tasks
         from linli.org.demo import load_organisation
         from linli.org.models import Community
+        from linli.policy.selectors import snapshot
 
         if if_empty and Community.objects.exists():
             self.stdout.write("demo: the database already has data; nothing loaded")
@@ -29,3 +33,11 @@ class Command(BaseCommand):
             f"demo: {counts['communities']} communities, {counts['staff']} staff accounts "
             f"(password {settings.LINLI_DEMO_PASSWORD})"
         )
+        for community in Community.objects.order_by("code"):
+            with snapshot():
+                made = load_households(community, seed, limit=households)
+            if made["customers"]:
+                self.stdout.write(
+                    f"demo: {community.code} {made['households']} households, {made['customers']} customers"
+                )
+        create_due_review_tasks()

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             "--interval", type=float, default=2.0, help="seconds between queue polls"
         )
         parser.add_argument(
-            "--sweep-interval", type=float, default=30.0, help="seconds between sweep checks"
+            "--sweep-interval", type=float, default=10.0, help="seconds between sweep checks"
         )
 
     def handle(
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         *args: Any,
         once: bool = False,
         interval: float = 2.0,
-        sweep_interval: float = 30.0,
+        sweep_interval: float = 10.0,
         **kw: Any,
     ) -> None:
         from django_tasks import task_backends
