@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from linli.api import views
-from linli.customers.api import CustomerViewSet, OccupancyViewSet, RoomViewSet
+from linli.customers.api import CustomerViewSet, OccupancyViewSet, RoomViewSet, search
 
 app_name = "api"
 
@@ -15,6 +15,7 @@ router.register("occupancies", OccupancyViewSet, basename="occupancy")
 urlpatterns = [
     path("auth/token/", views.obtain_token, name="token"),
     path("me/", views.me, name="me"),
+    path("search/", search, name="search"),
     path("communities/", views.CommunityList.as_view(), name="community_list"),
     path("communities/<str:code>/", views.CommunityDetail.as_view(), name="community_detail"),
     path("policy/parameters/", views.parameters, name="parameters"),

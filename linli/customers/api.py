@@ -7,7 +7,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -321,3 +321,50 @@ class OccupancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         serializer.instance = services.update_occupancy(
             serializer.instance, data, actor=self.request.user
         )
+
+
+class SearchHitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    community = serializers.CharField()
+    name = serializers.CharField()
+    mobile = serializers.CharField()
+    secrecy = serializers.IntegerField()
+    rooms = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("q", str, required=True), OpenApiParameter("community", str)],
+    responses=inline_serializer(
+        "SearchResult",
+        {
+            "customers": SearchHitSerializer(many=True),
+            "rooms": serializers.ListField(child=serializers.DictField()),
+        },
+    ),
+)
+@api_view(["GET"])
+@permission_classes([HasPerm(Perm.CUSTOMERS_VIEW)])
+def search(request: Request) -> Response:
+    """One search box: name, pinyin, initials, phone tail, ID tail, room code; top 20, masked."""
+    query = request.query_params.get("q", "").strip()
+    community_id = _community_filter(request)
+    customers = (
+        selectors.search_customers(request.user, query, community_id=community_id) if query else []
+    )
+    rooms = selectors.search_rooms(request.user, query, community_id=community_id) if query else []
+    return Response(
+        {
+            "customers": [
+                {
+                    "id": c.pk,
+                    "community": c.community.code,
+                    "name": c.name,
+                    "mobile": shown(c, "mobile", request.user),
+                    "secrecy": c.secrecy,
+                    "rooms": [o.room.code for o in getattr(c, "current_occupancies", [])],
+                }
+                for c in customers
+            ],
+            "rooms": [{"id": r.pk, "community": r.community.code, "code": r.code} for r in rooms],
+        }
+    )

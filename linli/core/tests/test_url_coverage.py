@@ -16,7 +16,7 @@ FRAMEWORK = ("accounts/logout/", "i18n/", "admin/")
 def all_routes() -> set[str]:
     def walk(patterns, prefix=""):
         for p in patterns:
-            route = prefix + str(p.pattern)
+            route = prefix + str(p.pattern).lstrip("^")
             if hasattr(p, "url_patterns"):
                 if not route.startswith(FRAMEWORK):
                     yield from walk(p.url_patterns, route)
