@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from linli.org import views as org_views
+from linli.reports import views as report_views
 
 
 class StaffOnlyAdminSite(admin.AdminSite):
@@ -52,7 +53,7 @@ handler404 = not_found
 handler403 = forbidden
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", report_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", org_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

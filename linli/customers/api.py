@@ -65,7 +65,9 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class RoomSerializer(serializers.ModelSerializer):
-    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    community: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     code = serializers.CharField(max_length=50)
     area = serializers.PrimaryKeyRelatedField(
         queryset=Area.objects.all(), allow_null=True, required=False
@@ -80,7 +82,9 @@ class RoomSerializer(serializers.ModelSerializer):
 
 
 class OccupancySerializer(serializers.ModelSerializer):
-    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    community: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     room_code = serializers.CharField(source="room.code", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
 
@@ -108,7 +112,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return [HasPerm(code)()]
 
     def get_queryset(self):
-        filters = {
+        filters: dict[str, Any] = {
             k: self.request.query_params.get(k)
             for k in ("q", "secrecy", "area", "role", "care_flag")
             if self.request.query_params.get(k)

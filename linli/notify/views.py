@@ -12,7 +12,7 @@ from linli.notify.models import Message
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    rows = Message.objects.filter(recipient=request.user, channel=Message.Channel.IN_APP)
+    rows = Message.objects.filter(recipient_id=request.user.pk, channel=Message.Channel.IN_APP)
     if request.GET.get("unread"):
         rows = rows.filter(read_at__isnull=True)
     page = Paginator(rows.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli import policy
-from linli.core import worktime
 from linli.core.errors import DomainError
 from linli.core.http import permission_required
 from linli.org import selectors, services
@@ -20,7 +19,6 @@ from linli.org.forms import LoginForm, StaffFilterForm, StaffForm, SwitchCommuni
 from linli.org.middleware import SESSION_COMMUNITY_KEY
 from linli.org.models import Staff
 from linli.org.roles import Perm
-from linli.policy.selectors import parameter_states
 
 
 class LoginView(auth_views.LoginView):
@@ -34,41 +32,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         messages.success(self.request, _("密码已修改。"))
         return super().form_valid(form)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    current = request.current_community_id  # type: ignore[attr-defined]
-    communities = list(selectors.communities_overview(user, current))
-    states = parameter_states()
-    context = {
-        "communities": communities,
-        "totals": {
-            "communities": len(communities),
-            "households": sum(c.households for c in communities),
-            "areas": sum(c.area_count for c in communities),  # type: ignore[attr-defined]
-            "areas_without_steward": sum(c.areas_without_steward for c in communities),  # type: ignore[attr-defined]
-            "staff": sum(c.staff_count for c in communities),  # type: ignore[attr-defined]
-        },
-        "policy_changed": sum(1 for s in states if not s.is_default),
-        "policy_scheduled": sum(len(s.scheduled) for s in states),
-        "policy_total": len(states),
-        "coverage": worktime.calendar_coverage(),
-        "next_year_uncovered": _next_year_uncovered(),
-    }
-    return render(request, "org/home.html", context)
-
-
-def _next_year_uncovered() -> int | None:
-    from django.utils import timezone
-
-    year = timezone.localdate().year
-    _first, last = worktime.calendar_coverage()
-    for candidate in (year, year + 1):
-        if candidate > last:
-            return candidate
-    return None
 
 
 @permission_required(Perm.ORG_VIEW_STAFF)

@@ -13,11 +13,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
-        parser.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
-        parser.add_argument("--households", type=int, default=None, help="cap the households per community (tests)")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when the database has data"
+        )
+        parser.add_argument(
+            "--households", type=int, default=None, help="cap the households per community (tests)"
+        )
 
     def handle(
-        self, *args: Any, seed: int = 2026, if_empty: bool = False, households: int | None = None, **options: Any
+        self,
+        *args: Any,
+        seed: int = 2026,
+        if_empty: bool = False,
+        households: int | None = None,
+        **options: Any,
     ) -> None:
         from linli.customers.demo import load_households
         from linli.customers.services import create_due_review_tasks
