@@ -85,7 +85,7 @@ class _Maker:
             "id_number": first17 + id_check_digit(first17), "mobile": mobile, "birthday": birthday,
             "birthday_lunar": birthday.year < 1965 and rng.random() < 0.5,
         }  # fmt: skip
-        if rng.random() < 0.85:
+        if rng.random() < 0.97:
             values["emergency_contact_name"] = rng.choice(SURNAMES) + rng.choice(
                 GIVEN_MALE + GIVEN_FEMALE
             )
@@ -173,7 +173,7 @@ def load_households(
             made += 1
             continue
         owner_values = maker.person()
-        if rng.random() < 0.10:  # incomplete files: a missing ID or phone
+        if rng.random() < 0.05:  # incomplete files: a missing ID or phone
             owner_values.pop(rng.choice(("id_number", "mobile", "emergency_contact_phone")), None)
         owner = services.create_customer(community, owner_values, actor=None)
         made += 1
@@ -203,8 +203,9 @@ def load_households(
             made += 1
         else:
             for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
-                member = maker.person(age=(3, 80))
-                member.pop("id_number") if rng.random() < 0.3 else None
+                member = maker.person(age=(18, 80))
+                if rng.random() < 0.04:
+                    member.pop("id_number")
                 family = services.create_customer(community, member, actor=None)
                 services.add_occupancy(
                     room, family, role=Occupancy.Role.FAMILY, move_in=move_in, actor=None
