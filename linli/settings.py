@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "linli.customers",
     "linli.privacy",
     "linli.notify",
+    "linli.tickets",
     "linli.reports",
     "linli.api",
 ]

@@ -64,6 +64,7 @@ urlpatterns = [
     path("customers/", include("linli.customers.urls")),
     path("privacy/", include("linli.privacy.urls")),
     path("notify/", include("linli.notify.urls")),
+    path("tickets/", include("linli.tickets.urls")),
     path("api/v1/", include("linli.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -22,4 +22,4 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
-urlpatterns += router.urls
+urlpatterns += router.urls  # type: ignore[arg-type]

@@ -6,6 +6,8 @@ them into one case per (endpoint, persona) with the status the rules of DESIGN �
     anonymous                         → login redirect (UI) or 401 (API)
     permission missing                → 403
     object of another community       → 404
+    both (another community's object
+    and no permission)                → 403 or 404: neither tells whether the object exists
     otherwise                         → the endpoint's success status
 """
 
@@ -69,9 +71,10 @@ class Case:
             return ep.ok
         if role is None:
             return frozenset({401}) if ep.api else frozenset({302})
+        outside = ep.scoped and home not in (None, "CH")
         if ep.permission and ep.permission not in permissions_for(role):
-            return frozenset({403})
-        if ep.scoped and home not in (None, "CH"):
+            return frozenset({403, 404}) if outside else frozenset({403})
+        if outside:
             return frozenset({404})
         return ep.ok
 

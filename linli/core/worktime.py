@@ -83,9 +83,7 @@ def add_workdays_keep_time(moment: dt.datetime, n: int) -> dt.datetime:
     return local.replace(year=target.year, month=target.month, day=target.day)
 
 
-def _align_to_working_time(
-    moment: dt.datetime, day_start: dt.time, day_end: dt.time
-) -> dt.datetime:
+def align_to_working_time(moment: dt.datetime, day_start: dt.time, day_end: dt.time) -> dt.datetime:
     """The first working instant at or after `moment`."""
     tz = moment.tzinfo
     day = moment.date()
@@ -115,7 +113,7 @@ def add_working_hours(
         raise ValueError("hours must not be negative")
     remaining = dt.timedelta(hours=float(hours))
     tz = moment.tzinfo
-    current = _align_to_working_time(moment, day_start, day_end)
+    current = align_to_working_time(moment, day_start, day_end)
     while True:
         closing = dt.datetime.combine(current.date(), day_end, tzinfo=tz)
         available = closing - current

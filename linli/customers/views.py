@@ -57,7 +57,13 @@ def search(request: HttpRequest) -> HttpResponse:
         if query
         else []
     )
-    context = {"q": query, "customers": customers, "rooms": rooms}
+    # pick=ticket: the intake form's caller search; results lead back to a new ticket.
+    context = {
+        "q": query,
+        "customers": customers,
+        "rooms": rooms,
+        "pick": request.GET.get("pick") == "ticket",
+    }
     template = "customers/_search_results.html" if request.htmx else "customers/search.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class TicketsConfig(AppConfig):
+    name = "linli.tickets"
+    label = "tickets"
+    verbose_name = "客户诉求与投诉"
+
+    def ready(self) -> None:
+        from linli.tickets import sweeps, timeline  # noqa: F401  (registers sweeps and timeline)

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from linli.tickets.models import OPEN_STATUSES, Level, ReturnVisit, Status, Ticket
+
+
+def access_ticket(user: Any, pk: int) -> Ticket:
+    return get_object_or_404(
+        Ticket.objects.visible_to(user).select_related(
+            "community",
+            "category",
+            "customer",
+            "room",
+            "owner",
+            "assignee",
+            "department",
+            "coordinator",
+            "received_by",
+            "cause",
+        ),
+        pk=pk,
+    )
+
+
+def access_return_visit(user: Any, pk: int) -> ReturnVisit:
+    return get_object_or_404(ReturnVisit.objects.visible_to(user).select_related("ticket"), pk=pk)
+
+
+def ticket_list(
+    user: Any, *, community_id: int | None = None, filters: dict[str, Any] | None = None
+) -> QuerySet[Ticket]:
+    filters = filters or {}
+    rows = (
+        Ticket.objects.visible_to(user)
+        .in_community(community_id)
+        .select_related("community", "category", "assignee")
+    )
+    for field in ("kind", "status", "severity", "level", "channel", "category"):
+        if filters.get(field):
+            rows = rows.filter(**{f"{field}_id" if field == "category" else field: filters[field]})
+    if filters.get("open"):
+        rows = rows.filter(status__in=OPEN_STATUSES)
+    if filters.get("overdue"):
+        rows = rows.filter(status__in=OPEN_STATUSES).filter(
+            Q(resolve_by__lt=timezone.now())
+            | Q(responded_at__isnull=True, respond_by__lt=timezone.now())
+        )
+    if filters.get("mine"):
+        rows = rows.filter(Q(assignee=user) | Q(owner=user))
+    if filters.get("q"):
+        q = filters["q"].strip()
+        rows = rows.filter(
+            Q(number__icontains=q)
+            | Q(title__icontains=q)
+            | Q(contact_name__startswith=q)
+            | Q(room__code__startswith=q.upper())
+        )
+    if filters.get("since"):
+        rows = rows.filter(opened_at__date__gte=filters["since"])
+    if filters.get("until"):
+        rows = rows.filter(opened_at__date__lte=filters["until"])
+    return rows.order_by("-opened_at", "-id")
+
+
+def my_work(user: Any) -> dict[str, Any]:
+    """A person's queue: open tickets they own or handle, and return visits they owe, by deadline."""
+    tickets = (
+        Ticket.objects.visible_to(user)
+        .filter(status__in=OPEN_STATUSES)
+        .filter(Q(assignee=user) | Q(owner=user) | Q(coordinator=user))
+        .select_related("category", "room")
+        .distinct()
+    )
+    visits = (
+        ReturnVisit.objects.visible_to(user)
+        .filter(assigned_to=user, done_at__isnull=True)
+        .select_related("ticket")
+    )
+    items = [
+        {"kind": "ticket", "due": t.resolve_by if t.responded_at else t.respond_by, "ticket": t}
+        for t in tickets
+    ]
+    items += [
+        {"kind": "return_visit", "due": v.due_at, "visit": v, "ticket": v.ticket} for v in visits
+    ]
+    far = timezone.now() + dt.timedelta(days=3650)
+    items.sort(key=lambda item: item["due"] or far)
+    return {"items": items}
+
+
+def office_board(user: Any, *, community_id: int | None) -> dict[str, Any]:
+    """Overdue and due-today open tickets, return visits owed, and the return-visit rate."""
+    now = timezone.now()
+    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    open_rows = (
+        Ticket.objects.visible_to(user)
+        .in_community(community_id)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("category", "assignee", "community")
+    )
+    overdue = open_rows.filter(
+        Q(resolve_by__lt=now) | Q(responded_at__isnull=True, respond_by__lt=now)
+    ).order_by("resolve_by")
+    due_today = open_rows.filter(resolve_by__gte=now, resolve_by__lte=end_of_day).order_by(
+        "resolve_by"
+    )
+    owed = (
+        ReturnVisit.objects.visible_to(user)
+        .in_community(community_id)
+        .filter(done_at__isnull=True)
+        .select_related("ticket", "assigned_to")
+        .order_by("due_at")
+    )
+    return {
+        "overdue": list(overdue[:100]),
+        "due_today": list(due_today[:100]),
+        "owed": list(owed[:100]),
+        "open_count": open_rows.count(),
+        "return_visit_rate": return_visit_rate(user, community_id=community_id),
+    }
+
+
+def company_board(user: Any) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(level=Level.COMPANY)
+        .exclude(status__in=[Status.CLOSED, Status.CANCELLED])
+        .select_related("community", "category", "assignee")
+        .order_by("resolve_by")
+    )
+
+
+def return_visit_rate(user: Any, *, community_id: int | None, days: int = 30) -> dict[str, Any]:
+    """Return visits done within the period over those that fell due (a live figure)."""
+    since = timezone.now() - dt.timedelta(days=days)
+    rows = (
+        ReturnVisit.objects.visible_to(user)
+        .in_community(community_id)
+        .filter(due_at__gte=since, due_at__lte=timezone.now())
+    )
+    figures = rows.aggregate(due=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)),
+                             on_time=Count("pk", filter=Q(done_at__isnull=False, done_at__lte=F("due_at"))))  # fmt: skip
+    figures["rate"] = round(100 * figures["done"] / figures["due"], 1) if figures["due"] else None
+    return figures
