@@ -208,7 +208,7 @@ FILE_FIELDS = (
     ("email", _("电子邮箱")),
     ("vehicles", _("车辆")),
 )
-HOURS_MODE = (("working", _("按工作时间计")), ("calendar", _("按自然时间计")))
+HOURS_MODE = (("calendar", _("按自然时间计")), ("working", _("按工作时间计")))
 
 
 def _p(key: str, kind: str, default: Any, label: Any, article: Any, **kw: Any) -> Parameter:
@@ -574,7 +574,7 @@ _DEFINITIONS = [
     _p(
         "tickets.hours_mode",
         Kind.CHOICE,
-        "working",
+        "calendar",
         _("以小时计的时限如何计算"),
         _("第六章 时限"),
         choices=HOURS_MODE,

@@ -42,7 +42,10 @@ class IntakeForm(forms.Form):
         label=_("房号"), max_length=50, required=False, help_text=_("例如 3-2-501")
     )
     kind = forms.ChoiceField(
-        label=_("类型"), choices=Kind.choices, initial=Kind.REPAIR, widget=forms.RadioSelect
+        label=_("类型"),
+        choices=Kind.choices,
+        initial=Kind.REPAIR,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
     channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.PHONE)
     category = forms.ModelChoiceField(
@@ -136,7 +139,7 @@ class ReturnVisitForm(forms.Form):
         label=_("满意度"),
         choices=ReturnVisit.Satisfaction.choices,
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
     words = forms.CharField(
         label=_("客户意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False

@@ -61,7 +61,8 @@ def test_resolve_days_on_real_holidays(world, opened, days, expected):
     assert worktime.is_workday(due.resolve_by.date())
 
 
-def test_ordinary_response_counts_office_hours(world):
+def test_ordinary_response_counts_office_hours_in_working_mode(world):
+    in_force_since("tickets.hours_mode", "working", at(2025, 1, 1), world.hq_admin)
     # Friday 16:00 + 24 office hours (9 a day): 1.5 h Fri, 9 h Sat (make-up), 9 h Tue 24 Feb, 4.5 h Wed.
     due = deadlines.compute(
         kind=Kind.COMPLAINT,
@@ -142,5 +143,10 @@ def test_deadlines_follow_opening_and_land_on_working_days(db, minutes, severity
         kind=Kind.COMPLAINT, severity=severity, opened_at=opened, community_id=None
     )
     assert opened <= due.dispatch_by and opened <= due.respond_by <= due.resolve_by
-    local = due.resolve_by.astimezone(TZ)
-    assert worktime.is_workday(local.date())
+    if severity == Severity.URGENT:  # an hour limit: clock hours by default (ADR 0007)
+        assert due.resolve_by == opened + dt.timedelta(hours=24)
+    else:  # a day limit: a working day, within office hours
+        local = due.resolve_by.astimezone(TZ)
+        assert worktime.is_workday(local.date()) and dt.time(8, 30) <= local.time() <= dt.time(
+            17, 30
+        )
