@@ -65,6 +65,8 @@ urlpatterns = [
     path("privacy/", include("linli.privacy.urls")),
     path("notify/", include("linli.notify.urls")),
     path("tickets/", include("linli.tickets.urls")),
+    path("reports/", include("linli.reports.stats_urls")),
+    path("portal/", include("linli.portal.urls")),
     path("api/v1/", include("linli.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
