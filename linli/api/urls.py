@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from linli.api import views
 from linli.customers.api import CustomerViewSet, OccupancyViewSet, RoomViewSet, search
+from linli.tickets.api import TicketViewSet
 
 app_name = "api"
 
@@ -11,6 +12,7 @@ router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("rooms", RoomViewSet, basename="room")
 router.register("occupancies", OccupancyViewSet, basename="occupancy")
+router.register("tickets", TicketViewSet, basename="ticket")
 
 urlpatterns = [
     path("auth/token/", views.obtain_token, name="token"),
