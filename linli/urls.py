@@ -39,6 +39,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "未找到。"}, status=404)
+    if request.path.startswith("/portal/"):
+        return render(request, "portal/404.html", status=404)
     return render(request, "404.html", status=404)
 
 

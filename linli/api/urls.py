@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("auth/token/", views.obtain_token, name="token"),
     path("me/", views.me, name="me"),
     path("search/", search, name="search"),
+    path("portal/", include("linli.portal.api_urls")),
     path("communities/", views.CommunityList.as_view(), name="community_list"),
     path("communities/<str:code>/", views.CommunityDetail.as_view(), name="community_detail"),
     path("policy/parameters/", views.parameters, name="parameters"),

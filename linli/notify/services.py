@@ -13,6 +13,8 @@ from linli.notify.backends import DeliveryError, backend_for
 from linli.notify.models import Message
 
 MAX_ATTEMPTS = 8
+# Kinds whose text is a one-time secret: blanked in the outbox as soon as it is delivered.
+ONE_TIME_SECRETS = frozenset({"portal.login_code"})
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -129,9 +131,17 @@ def deliver(message: Message) -> bool:
             next_attempt_at=timezone.now() + _backoff(attempts),
         )
         return False
-    Message.objects.filter(pk=message.pk).update(
-        status=Message.Status.SENT, attempts=attempts, sent_at=timezone.now(), last_error=""
-    )
+    done: dict[str, Any] = {
+        "status": Message.Status.SENT,
+        "attempts": attempts,
+        "sent_at": timezone.now(),
+        "last_error": "",
+    }
+    if (
+        message.kind in ONE_TIME_SECRETS
+    ):  # a login code has no business staying readable in the outbox
+        done.update(subject="（已发送）", body="")
+    Message.objects.filter(pk=message.pk).update(**done)
     return True
 
 

@@ -798,6 +798,17 @@ _DEFINITIONS = [
         maximum=30,
     ),
     _p(
+        "portal.code.max_per_ip_hour",
+        Kind.INT,
+        50,
+        _("同一网络地址每小时最多获取验证码"),
+        _("系统安全"),
+        unit=TIMES,
+        minimum=5,
+        maximum=1000,
+        help=_("一个地址可能由许多住户共用（家庭宽带、运营商网络、前台自助机）"),
+    ),
+    _p(
         "portal.code.max_attempts",
         Kind.INT,
         5,

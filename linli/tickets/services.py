@@ -189,7 +189,7 @@ def open_ticket(
             _("新诉求：%(title)s") % {"title": ticket.title},
             kind="tickets.assigned",
         )
-    _tell_customer(ticket, _("【邻里】您的%(kind)s已受理，编号 %(number)s，我们会尽快处理。") % {"kind": ticket.get_kind_display(), "number": ticket.number},
+    _tell_customer(ticket, (_("【邻里】您的%(kind)s已受理，编号 %(number)s，我们会尽快处理。") if staff_intake else _("【邻里】已收到您的%(kind)s，编号 %(number)s，我们会尽快受理。")) % {"kind": ticket.get_kind_display(), "number": ticket.number},
                    kind="tickets.received", key=f"ticket-received-{ticket.pk}")  # fmt: skip
     audit.record(
         actor,

@@ -108,3 +108,19 @@ def test_inbox_shows_only_own_messages_and_marks_read(client, world):
     mine = Message.objects.get(subject="给物管员")
     assert client.get(f"/notify/{mine.pk}/").status_code == 302
     assert services.unread_count(world.steward) == 0
+
+
+@override_settings(
+    LINLI_CHANNEL_BACKENDS={"sms": "linli.notify.tests.test_outbox.RecordingBackend"}
+)
+def test_a_login_code_is_blanked_in_the_outbox_once_sent(db):
+    message = services.enqueue(
+        channel="sms",
+        kind="portal.login_code",
+        subject="验证码",
+        body="验证码 123456",
+        address="13812345678",
+    )
+    services.deliver_due()
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT and "123456" not in message.body + message.subject
