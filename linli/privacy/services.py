@@ -233,7 +233,14 @@ def notify_staff(
 
 def _lock(row: Any) -> None:
     """Serialise writes about one row (a double submission waits for the first, then sees it)."""
-    row._meta.model._default_manager.select_for_update().filter(pk=row.pk).first()
+    # No ordering and only the primary key: a default ordering across a nullable join (Staff
+    # orders by community) makes PostgreSQL refuse FOR UPDATE.
+    list(
+        row._meta.model._default_manager.select_for_update()
+        .filter(pk=row.pk)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 # --- exports ----------------------------------------------------------------------------------
