@@ -33,6 +33,7 @@ class Command(BaseCommand):
         from linli.org.demo import load_organisation
         from linli.org.models import Community
         from linli.policy.selectors import snapshot
+        from linli.tickets.demo import load_tickets
 
         if if_empty and Community.objects.exists():
             self.stdout.write("demo: the database already has data; nothing loaded")
@@ -48,5 +49,12 @@ class Command(BaseCommand):
             if made["customers"]:
                 self.stdout.write(
                     f"demo: {community.code} {made['households']} households, {made['customers']} customers"
+                )
+            with snapshot():  # a year of tickets, in proportion to the households loaded
+                tickets = load_tickets(community, seed)
+            if tickets:
+                self.stdout.write(
+                    f"demo: {community.code} {tickets.get('tickets', 0)} tickets in the last year "
+                    f"({tickets.get('escalated', 0)} escalations, {tickets.get('reopened', 0)} reopened)"
                 )
         create_due_review_tasks()
