@@ -25,4 +25,4 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
-urlpatterns += router.urls  # type: ignore[arg-type]
+urlpatterns += router.urls
