@@ -44,9 +44,11 @@ def parse_mainland_id(raw: object) -> str:
     if not re.fullmatch(r"\d{17}[\dX]", value):
         raise ParseError(_("身份证号应为 18 位（最后一位可为 X）。"))
     try:
-        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ParseError(_("身份证号中的出生日期无效。")) from None
+    if born.year < 1900 or born > dt.date.today():
+        raise ParseError(_("身份证号中的出生日期无效。"))
     if id_check_digit(value[:17]) != value[17]:
         raise ParseError(_("身份证号校验位不正确。"))
     return value
@@ -125,8 +127,8 @@ def parse_date(raw: object) -> dt.date:
     if match is None and re.fullmatch(r"\d{5}(\.0+)?", text):
         return parse_date(float(text))
     if match is None:
-        # `2019-05-01 00:00:00` as text from a datetime cell.
-        stamp = re.match(r"^(\d{4}-\d{1,2}-\d{1,2})[ T]\d{1,2}:\d{2}(:\d{2})?$", text)
+        # `2019-05-01 00:00:00`, `2019/5/1 0:00` as text from a datetime cell.
+        stamp = re.match(r"^(\d{4}[./\-]\d{1,2}[./\-]\d{1,2})[ T]\d{1,2}:\d{2}(:\d{2})?$", text)
         if stamp:
             return parse_date(stamp.group(1))
         raise ParseError(_("无法识别的日期“%(value)s”，请写成 2019-05-01。") % {"value": text})
@@ -150,7 +152,7 @@ class RoomCode:
 
 
 _ROOM_CHINESE = re.compile(
-    r"^(?P<b>[0-9A-Z]+)\s*(?:号楼|栋|幢|座|号)\s*(?:(?P<u>[0-9A-Z]+)\s*(?:单元|门))?\s*(?P<n>[0-9A-Z]+)\s*(?:室|号)?$"
+    r"^(?P<b>[0-9A-Z]+)\s*(?:号楼|#楼|栋|幢|座|号|#)\s*(?:(?P<u>[0-9A-Z]+)\s*(?:单元|门))?\s*(?P<n>[0-9A-Z]+)\s*(?:室|号)?$"
 )
 _ROOM_PARTS = re.compile(r"^[0-9A-Z]+(?:-[0-9A-Z]+){1,2}$")
 
