@@ -2386,7 +2386,7 @@ def template_workbook() -> bytes:
     ws = book.active
     assert ws is not None
     ws.title = _("业主信息")
-    ws.append([_(header) for header, _example in TEMPLATE_COLUMNS])
+    ws.append([header for header, _example in TEMPLATE_COLUMNS])  # recognised as they are
     ws.append([example for _header, example in TEMPLATE_COLUMNS])
     for index, (header, _example) in enumerate(TEMPLATE_COLUMNS, start=1):
         letter = get_column_letter(index)
