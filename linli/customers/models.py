@@ -151,6 +151,16 @@ class Room(BaseModel):
             models.Index(
                 fields=["community", "building", "unit"], name="customers_room_building_idx"
             ),
+            # Room-code prefix search (`3-2-5…`): `text_pattern_ops` lets PostgreSQL use a
+            # b-tree for LIKE 'x%' whatever the database collation (SQLite ignores opclasses).
+            models.Index(
+                fields=["community", "code"],
+                opclasses=["int8_ops", "text_pattern_ops"],
+                name="customers_room_code_like_idx",
+            ),
+            models.Index(
+                fields=["code"], opclasses=["text_pattern_ops"], name="customers_room_code_g_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,15 +270,51 @@ class Customer(BaseModel):
     class Meta:
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
+        # Search (DESIGN §8, docs/performance.md). Prefix matches (pinyin, initials, a name's
+        # first character) need `text_pattern_ops` on PostgreSQL unless the column's collation
+        # is "C"; SQLite ignores opclasses. One community: (community, column); company-wide
+        # (no community condition): (column, community), which also keeps a single-community
+        # query cheap when the planner underestimates a prefix and picks it. Tails are
+        # equality lookups: one (tail, community) index serves both. Chinese substrings of 2+
+        # characters: a GIN index on the name's bigrams, made by migration 0003 (PostgreSQL).
         indexes = [
-            models.Index(fields=["community", "name_pinyin"], name="customers_cust_pinyin_idx"),
-            models.Index(fields=["community", "name_initials"], name="customers_cust_initials_idx"),
             models.Index(
-                fields=["community", "mobile_tail"], name="customers_cust_mobile_tail_idx"
+                fields=["community", "name_pinyin"],
+                opclasses=["int8_ops", "text_pattern_ops"],
+                name="customers_cust_pinyin_idx",
             ),
-            models.Index(fields=["community", "id_tail"], name="customers_cust_id_tail_idx"),
-            models.Index(fields=["community", "name"], name="customers_cust_name_idx"),
+            models.Index(
+                fields=["community", "name_initials"],
+                opclasses=["int8_ops", "text_pattern_ops"],
+                name="customers_cust_initials_idx",
+            ),
+            models.Index(
+                fields=["name_pinyin", "community"],
+                opclasses=["text_pattern_ops", "int8_ops"],
+                name="customers_cust_pinyin_g_idx",
+            ),
+            models.Index(
+                fields=["name_initials", "community"],
+                opclasses=["text_pattern_ops", "int8_ops"],
+                name="customers_cust_initials_g_idx",
+            ),
+            models.Index(
+                fields=["mobile_tail", "community"], name="customers_cust_mobile_tail_idx"
+            ),
+            models.Index(fields=["id_tail", "community"], name="customers_cust_id_tail_idx"),
+            models.Index(
+                fields=["community", "name"],
+                opclasses=["int8_ops", "text_pattern_ops"],
+                name="customers_cust_name_idx",
+            ),
             models.Index(fields=["community", "name_sort"], name="customers_cust_sort_idx"),
+            # The list's count: (community, secrecy) of live files, counted from the index
+            # alone (an index-only scan; a plain scan visits every row of the community).
+            models.Index(
+                fields=["community", "secrecy"],
+                condition=Q(anonymised_at__isnull=True),
+                name="customers_cust_live_idx",
+            ),
             models.Index(fields=["community", "completeness"], name="customers_cust_complete_idx"),
             models.Index(
                 fields=["secrecy_until"],
