@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "linli.privacy",
     "linli.notify",
     "linli.tickets",
+    "linli.grading",
     "linli.reports",
     "linli.portal",
     "linli.api",

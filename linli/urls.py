@@ -67,6 +67,7 @@ urlpatterns = [
     path("privacy/", include("linli.privacy.urls")),
     path("notify/", include("linli.notify.urls")),
     path("tickets/", include("linli.tickets.urls")),
+    path("grading/", include("linli.grading.urls")),
     path("reports/", include("linli.reports.stats_urls")),
     path("portal/", include("linli.portal.urls")),
     path("api/v1/", include("linli.api.urls")),

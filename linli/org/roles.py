@@ -89,10 +89,13 @@ class Perm:
     GRADING_PROPOSE = "grading.propose"
     GRADING_CONFIRM = "grading.confirm"
     GRADING_APPROVE_VIP = "grading.approve_vip"
+    GRADING_CONFIGURE = "grading.configure"
     CARE_VISIT = "care.visit"
     CARE_PLAN = "care.plan"
     CARE_RECEPTION_LOG = "care.reception_log"
     CARE_NOTICES = "care.notices"
+    CARE_NEEDS = "care.needs"
+    CARE_DAILY_CHECK = "care.daily_check"
     # surveys (Ch.7)
     SURVEYS_VIEW = "surveys.view"
     SURVEYS_PLAN = "surveys.plan"
@@ -142,10 +145,13 @@ PERMISSION_LABELS: dict[str, Any] = {
     Perm.GRADING_PROPOSE: _("提出客户分级"),
     Perm.GRADING_CONFIRM: _("确认客户分级"),
     Perm.GRADING_APPROVE_VIP: _("审批 VIP 客户"),
+    Perm.GRADING_CONFIGURE: _("配置分级方案与 VIP 客户管理策略"),
     Perm.CARE_VISIT: _("拜访客户"),
     Perm.CARE_PLAN: _("制定拜访计划"),
     Perm.CARE_RECEPTION_LOG: _("登记来电来访来函"),
     Perm.CARE_NOTICES: _("发布通知"),
+    Perm.CARE_NEEDS: _("登记和办理个性化需求"),
+    Perm.CARE_DAILY_CHECK: _("接待登记日终检查"),
     Perm.SURVEYS_VIEW: _("查看客户调研"),
     Perm.SURVEYS_PLAN: _("制定年度客户调查方案"),
     Perm.SURVEYS_OFFICE_PLAN: _("制定管理处客户调查方案"),
@@ -189,6 +195,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.PRIVACY_INCIDENTS,
         Perm.SURVEYS_APPROVE,
         Perm.GRADING_APPROVE_VIP,
+        Perm.GRADING_CONFIGURE,
     },
     Role.GM_ASSISTANT: _COMPANY_READER
     | {
@@ -206,6 +213,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.PRIVACY_INCIDENTS,
         Perm.SURVEYS_APPROVE,
         Perm.GRADING_APPROVE_VIP,
+        Perm.GRADING_CONFIGURE,
         Perm.TICKETS_ESCALATE,
         Perm.TICKETS_SUPERVISE,
         Perm.TICKETS_COMPANY_LEVEL,
@@ -230,6 +238,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.TICKETS_RETURN_VISIT,
         Perm.SUPERVISION_INSPECT,
         Perm.STAFFING_TRAINING,
+        Perm.GRADING_CONFIGURE,
         Perm.STAFFING_ASSESS,
         Perm.SURVEYS_PLAN,
         Perm.PRIVACY_INCIDENTS,
@@ -245,7 +254,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.REPORTS_OFFICE,
     },
     Role.RECEPTIONIST: _STAFF_BASE
-    | {Perm.TICKETS_CREATE, Perm.CARE_RECEPTION_LOG, Perm.TICKETS_RETURN_VISIT},
+    | {Perm.TICKETS_CREATE, Perm.CARE_RECEPTION_LOG, Perm.CARE_NEEDS, Perm.TICKETS_RETURN_VISIT},
     Role.OFFICE_MANAGER: _STAFF_BASE
     | {
         Perm.ORG_MANAGE_STAFF,
@@ -269,6 +278,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.CARE_VISIT,
         Perm.CARE_PLAN,
         Perm.CARE_RECEPTION_LOG,
+        Perm.CARE_NEEDS,
+        Perm.CARE_DAILY_CHECK,
         Perm.CARE_NOTICES,
         Perm.SURVEYS_OFFICE_PLAN,
         Perm.SURVEYS_KEY_IN,
@@ -295,6 +306,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.CARE_VISIT,
         Perm.CARE_PLAN,
         Perm.CARE_RECEPTION_LOG,
+        Perm.CARE_NEEDS,
+        Perm.CARE_DAILY_CHECK,
         Perm.CARE_NOTICES,
         Perm.SURVEYS_OFFICE_PLAN,
         Perm.SURVEYS_KEY_IN,
@@ -309,9 +322,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.TICKETS_RETURN_VISIT,
         Perm.CARE_VISIT,
         Perm.CARE_RECEPTION_LOG,
+        Perm.CARE_NEEDS,
     },
     Role.RELATIONSHIP_OFFICER: _STAFF_BASE
-    | {Perm.CARE_VISIT, Perm.CARE_RECEPTION_LOG, Perm.TICKETS_CREATE, Perm.TICKETS_RETURN_VISIT},
+    | {
+        Perm.CARE_VISIT,
+        Perm.CARE_RECEPTION_LOG,
+        Perm.CARE_NEEDS,
+        Perm.TICKETS_CREATE,
+        Perm.TICKETS_RETURN_VISIT,
+    },
     Role.DATA_OFFICER: _STAFF_BASE
     | {Perm.CUSTOMERS_EDIT, Perm.CUSTOMERS_IMPORT, Perm.SURVEYS_KEY_IN},
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -21,6 +22,11 @@ ESCALATION_CHAIN = (
     Role.HR_ADMIN_MANAGER,
 )
 FIRST_COMPANY_STEP = ESCALATION_CHAIN.index(Role.HQ_CUSTOMER_SUPERVISOR)
+
+# Providers that say a customer is a VIP/important customer beyond the file's own flag (the
+# grading chapter registers one: a grade whose decisions need company approval, i.e. VIP).
+# Each returns a short reason ("VIP 客户投诉") or "".
+IMPORTANT_CUSTOMER_PROVIDERS: list[Callable[[Any], str]] = []
 
 
 def responsible_staff(level: int, community_id: int) -> list[Staff]:
@@ -43,6 +49,11 @@ def company_level_reason(
         return _("重大投诉")
     if customer is not None and getattr(customer, "is_important", False):
         return _("重要客户投诉")
+    if customer is not None and getattr(customer, "pk", None):
+        for provider in IMPORTANT_CUSTOMER_PROVIDERS:
+            reason = provider(customer)
+            if reason:
+                return reason
     if received_by_company:
         return _("公司直接受理")
     if customer is not None and category_id is not None:

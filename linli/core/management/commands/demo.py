@@ -30,6 +30,7 @@ class Command(BaseCommand):
     ) -> None:
         from linli.customers.demo import load_households
         from linli.customers.services import create_due_review_tasks
+        from linli.grading.demo import load_grades
         from linli.org.demo import load_organisation
         from linli.org.models import Community
         from linli.policy.selectors import snapshot
@@ -57,4 +58,5 @@ class Command(BaseCommand):
                     f"demo: {community.code} {tickets.get('tickets', 0)} tickets in the last year "
                     f"({tickets.get('escalated', 0)} escalations, {tickets.get('reopened', 0)} reopened)"
                 )
+        self.stdout.write(f"demo: {load_grades(seed)['graded']} customers graded")
         create_due_review_tasks()
