@@ -7,4 +7,7 @@ class TicketsConfig(AppConfig):
     verbose_name = "客户诉求与投诉"
 
     def ready(self) -> None:
-        from linli.tickets import sweeps, timeline  # noqa: F401  (registers sweeps and timeline)
+        from linli.core import work
+        from linli.tickets import selectors, sweeps, timeline  # noqa: F401  (registers sweeps and timeline)
+
+        work.register_my_work(selectors.my_work)

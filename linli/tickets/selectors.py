@@ -5,8 +5,11 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from linli.core.work import WorkItem
 from linli.tickets.models import OPEN_STATUSES, Level, ReturnVisit, Status, Ticket
 
 
@@ -68,8 +71,9 @@ def ticket_list(
     return rows.order_by("-opened_at", "-id")
 
 
-def my_work(user: Any) -> dict[str, Any]:
-    """A person's queue: open tickets they own or handle, and return visits they owe, by deadline."""
+def my_work(user: Any) -> list[WorkItem]:
+    """Open tickets the user owns or handles and return visits they owe (registered in
+    linli.core.work; the page merges every chapter's items by deadline)."""
     tickets = (
         Ticket.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES)
@@ -80,18 +84,37 @@ def my_work(user: Any) -> dict[str, Any]:
     visits = (
         ReturnVisit.objects.visible_to(user)
         .filter(assigned_to=user, done_at__isnull=True)
-        .select_related("ticket")
+        .select_related("ticket", "ticket__room")
     )
     items = [
-        {"kind": "ticket", "due": t.resolve_by if t.responded_at else t.respond_by, "ticket": t}
+        WorkItem(
+            kind="ticket",
+            kind_label=str(_("诉求")),
+            title=t.title,
+            subtitle=" · ".join(
+                x for x in (t.number, t.room.code if t.room else "", t.get_status_display()) if x
+            ),
+            due=t.resolve_by if t.responded_at else t.respond_by,
+            link=reverse("tickets:detail", args=[t.pk]),
+            icon="bi-chat-left-text",
+        )
         for t in tickets
     ]
     items += [
-        {"kind": "return_visit", "due": v.due_at, "visit": v, "ticket": v.ticket} for v in visits
+        WorkItem(
+            kind="return_visit",
+            kind_label=str(_("回访")),
+            title=v.ticket.title,
+            subtitle=" · ".join(
+                x for x in (v.ticket.number, v.ticket.room.code if v.ticket.room else "") if x
+            ),
+            due=v.due_at,
+            link=reverse("tickets:return_visit", args=[v.pk]),
+            icon="bi-telephone",
+        )
+        for v in visits
     ]
-    far = timezone.now() + dt.timedelta(days=3650)
-    items.sort(key=lambda item: item["due"] or far)
-    return {"items": items}
+    return items
 
 
 def office_board(user: Any, *, community_id: int | None) -> dict[str, Any]:

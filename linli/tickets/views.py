@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from linli.core import work
 from linli.core.errors import DomainError
 from linli.core.http import permission_required, require_perm
 from linli.customers.models import Customer, Room
@@ -245,16 +246,15 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 @permission_required(Perm.TICKETS_VIEW)
 def my_work(request: HttpRequest) -> HttpResponse:
-    return render(request, "tickets/my_work.html", selectors.my_work(request.user))
+    return render(request, "tickets/my_work.html", {"items": work.my_work_items(request.user)})
 
 
 @permission_required(Perm.TICKETS_VIEW)
 def office_board(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "tickets/board.html",
-        selectors.office_board(request.user, community_id=_community(request)),
-    )
+    community_id = _community(request)
+    context = selectors.office_board(request.user, community_id=community_id)
+    context["sections"] = work.board_sections(request.user, community_id)
+    return render(request, "tickets/board.html", context)
 
 
 @permission_required(Perm.TICKETS_COMPANY_LEVEL)
