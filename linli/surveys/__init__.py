@@ -1,0 +1,1 @@
+"""Customer surveys and satisfaction (POLICY Ch.7)."""
