@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from linli.org import views as org_views
 from linli.reports import views as report_views
+from linli.surveys import views_public as survey_public
 
 
 class StaffOnlyAdminSite(admin.AdminSite):
@@ -68,8 +69,10 @@ urlpatterns = [
     path("notify/", include("linli.notify.urls")),
     path("tickets/", include("linli.tickets.urls")),
     path("grading/", include("linli.grading.urls")),
+    path("surveys/", include("linli.surveys.urls")),
     path("reports/", include("linli.reports.stats_urls")),
     path("portal/", include("linli.portal.urls")),
+    path("s/<str:token>/", survey_public.answer, name="survey_answer"),
     path("api/v1/", include("linli.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -14,7 +14,7 @@ register = template.Library()
 def bs(field: forms.BoundField, size: str = "") -> SafeString:
     """Render a form field's widget with the Bootstrap class for its kind (and `is-invalid`)."""
     widget = field.field.widget
-    if isinstance(widget, forms.CheckboxInput):
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
         css = "form-check-input"
     elif isinstance(widget, forms.Select | forms.SelectMultiple):
         css = "form-select" + (f" form-select-{size}" if size else "")

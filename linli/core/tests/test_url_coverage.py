@@ -27,12 +27,12 @@ def all_routes() -> set[str]:
 
 
 def matrix_endpoints():
-    """ENDPOINTS of every `linli/<app>/tests/test_permissions*.py` module."""
-    for app in pkgutil.iter_modules(linli.__path__):
-        try:
-            tests = importlib.import_module(f"linli.{app.name}.tests")
-        except ModuleNotFoundError:
+    """ENDPOINTS of every `tests/test_permissions*.py` module of every app, nested apps
+    (linli/care/<app>/) included."""
+    for package in pkgutil.walk_packages(linli.__path__, "linli."):
+        if not package.ispkg or not package.name.endswith(".tests"):
             continue
+        tests = importlib.import_module(package.name)
         for module in pkgutil.iter_modules(tests.__path__):
             if module.name.startswith("test_permissions"):
                 yield from getattr(

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from linli.surveys import views
+from linli.surveys import views_questionnaires as q
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("plans/new/", views.plan_create, name="plan_create"),
+    path("plans/new/office/", views.office_plan_create, name="office_plan_create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/submit/", views.plan_submit, name="plan_submit"),
+    path("plans/<int:pk>/decide/", views.plan_decide, name="plan_decide"),
+    path("plans/<int:pk>/rounds/new/", views.round_create, name="round_create"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
+    path("rounds/<int:pk>/do/<str:action>/", views.round_action, name="round_action"),
+    path("rounds/<int:pk>/sample/", views.round_sample, name="sample"),
+    path("rounds/<int:pk>/results/", views.round_results, name="results"),
+    path("rounds/<int:pk>/key-in/", views.key_in, name="key_in"),
+    path("invitations/<int:pk>/phone/", views.approve_phone, name="approve_phone"),
+    path("questionnaires/", q.questionnaire_list, name="questionnaires"),
+    path("questionnaires/new/", q.questionnaire_create, name="questionnaire_create"),
+    path("questionnaires/import/", q.questionnaire_import, name="questionnaire_import"),
+    path("versions/<int:pk>/", q.version_detail, name="version"),
+    path("versions/<int:pk>/edit/", q.version_edit, name="version_edit"),
+    path("versions/<int:pk>/copy/", q.version_copy, name="version_copy"),
+    path("versions/<int:pk>/approve/", q.version_approve, name="version_approve"),
+    path("versions/<int:pk>/export/", q.version_export, name="version_export"),
+]
