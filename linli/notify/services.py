@@ -14,7 +14,7 @@ from linli.notify.models import Message
 
 MAX_ATTEMPTS = 8
 # Kinds whose text is a one-time secret: blanked in the outbox as soon as it is delivered.
-ONE_TIME_SECRETS = frozenset({"portal.login_code"})
+ONE_TIME_SECRETS = frozenset({"portal.login_code", "surveys.invitation"})
 
 
 def _backoff(attempts: int) -> dt.timedelta:

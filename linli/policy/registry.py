@@ -970,6 +970,16 @@ _DEFINITIONS = [
         maximum=60,
     ),
     _p(
+        "surveys.rectification.days",
+        Kind.INT,
+        30,
+        _("满意度未达标整改期限"),
+        _("第七章 目标"),
+        unit=D,
+        minimum=1,
+        maximum=180,
+    ),
+    _p(
         "surveys.target.satisfaction",
         Kind.DECIMAL,
         Decimal("90"),

@@ -27,6 +27,7 @@ from linli import policy
 from linli.audit.services import record
 from linli.core.errors import DomainError
 from linli.org.roles import Perm
+from linli.surveys.followups import open_comment_follow_ups
 from linli.surveys.models import Answer, Invitation, Question, Response, SurveyRound
 from linli.surveys.scoring import SCALE
 from linli.surveys.services import _require
@@ -234,6 +235,7 @@ def answer_online(token: str, raw: dict[int, Any], *, submit: bool) -> Invitatio
     now = timezone.now()
     if submit:
         Response.objects.filter(pk=response.pk).update(submitted_at=now, version=F("version") + 1)
+        open_comment_follow_ups(response, at=now)
         invitation.status, invitation.returned_at = Invitation.Status.RETURNED, now
     else:
         invitation.status = Invitation.Status.PARTIAL
@@ -307,6 +309,7 @@ def key_in(
         Response.objects.filter(pk=response.pk).update(
             keyed_by=actor, paper_number=paper_number, channel=channel, submitted_at=now
         )
+    open_comment_follow_ups(response, at=now)
     invitation.status, invitation.returned_at = Invitation.Status.RETURNED, now
     invitation.channel = channel
     invitation.save(update_fields=["status", "returned_at", "channel"])

@@ -370,3 +370,117 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id}/{self.question_id}"
+
+
+class CommentFollowUp(models.Model):
+    """Every written comment gets a return call within the policy's days (POLICY Ch.7)."""
+
+    community = models.ForeignKey("org.Community", on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="comments")
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="follow_up")
+    dimension = models.CharField(_("服务维度"), max_length=30, blank=True)
+    due_on = models.DateField(_("回访期限"))
+    done_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    result = models.TextField(_("回访结果"), blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("意见回访")
+        verbose_name_plural = _("意见回访")
+        indexes = [
+            models.Index(fields=["community", "round", "done_at"], name="surveys_comment_idx"),
+            models.Index(fields=["community", "due_on"], name="surveys_comment_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.answer_id}"
+
+
+class AuditCheck(models.Model):
+    """Authenticity audit: phone households that did not return; check keyed forms against paper."""
+
+    class Kind(models.TextChoices):
+        NON_RETURN = "non_return", _("电话核实未回收户")
+        KEYED = "keyed", _("纸质问卷与录入核对")
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("待核查")
+        PASSED = "passed", _("属实")
+        FAILED = "failed", _("不属实")
+
+    community = models.ForeignKey("org.Community", on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="audits")
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("核查方式"), max_length=20, choices=Kind.choices)
+    result = models.CharField(
+        _("结果"), max_length=20, choices=Result.choices, default=Result.PENDING
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("真实性核查")
+        verbose_name_plural = _("真实性核查")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "invitation", "kind"], name="surveys_audit_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["community", "round"], name="surveys_audit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.invitation_id}/{self.kind}"
+
+
+class Rectification(models.Model):
+    """A figure below the company target: the office's rectification, followed up by the company."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待整改")
+        SUBMITTED = "submitted", _("已提交整改措施")
+        VERIFIED = "verified", _("公司已验证")
+
+    community = models.ForeignKey("org.Community", on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="rectifications")
+    dimension = models.CharField(_("项目"), max_length=30)  # a dimension name, or 总体
+    rate = models.DecimalField(_("满意率"), max_digits=5, decimal_places=1)
+    target = models.DecimalField(_("目标"), max_digits=5, decimal_places=1)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    due_on = models.DateField(_("整改期限"))
+    measures = models.TextField(_("整改措施"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification = models.TextField(_("验证意见"), blank=True)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("满意度整改")
+        verbose_name_plural = _("满意度整改")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "community", "dimension"], name="surveys_rectification_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["community", "status"], name="surveys_rect_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.community_id}/{self.dimension}"

@@ -337,6 +337,7 @@ def freeze_round(round_: SurveyRound, *, actor: Any | None, now: dt.datetime | N
     """Fix the scope: the plan must be approved; the questionnaire version is locked for ever."""
     if actor is not None:
         _require(actor, _plan_perm(round_.community))
+    round_ = SurveyRound.objects.select_for_update().select_related("plan").get(pk=round_.pk)
     if round_.status != SurveyRound.Status.DRAFT:
         raise DomainError(_("本轮范围已锁定。"))
     if round_.plan.status != SurveyPlan.Status.APPROVED:
@@ -355,8 +356,13 @@ def close_round(round_: SurveyRound, *, actor: Any | None) -> SurveyRound:
     """End collection: links stop working; unreturned forms become abstentions."""
     if actor is not None:
         _require(actor, _plan_perm(round_.community))
+    round_ = SurveyRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status != SurveyRound.Status.OPEN:
         raise DomainError(_("只有发放回收中的轮次可以结束。"))
+    from linli.surveys import followups
+
     _bump(SurveyRound, round_, round_.version, status=SurveyRound.Status.CLOSED)
     record(actor, "surveys.round.closed", round_)
+    followups.open_rectifications(round_)
+    followups.draw_audit(round_, actor=None)
     return round_

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from linli.surveys import views
+from linli.surveys import views_followups as f
 from linli.surveys import views_questionnaires as q
 
 app_name = "surveys"
@@ -20,6 +21,13 @@ urlpatterns = [
     path("rounds/<int:pk>/results/", views.round_results, name="results"),
     path("rounds/<int:pk>/key-in/", views.key_in, name="key_in"),
     path("invitations/<int:pk>/phone/", views.approve_phone, name="approve_phone"),
+    path("rounds/<int:pk>/comments/", f.comments, name="comments"),
+    path("comments/<int:pk>/call/", f.comment_call, name="comment_call"),
+    path("comments/<int:pk>/ticket/", f.comment_ticket, name="comment_ticket"),
+    path("rounds/<int:pk>/audits/", f.audits, name="audits"),
+    path("audits/<int:pk>/", f.audit_record, name="audit_record"),
+    path("rectifications/", f.rectifications, name="rectifications"),
+    path("rectifications/<int:pk>/", f.rectification_update, name="rectification_update"),
     path("questionnaires/", q.questionnaire_list, name="questionnaires"),
     path("questionnaires/new/", q.questionnaire_create, name="questionnaire_create"),
     path("questionnaires/import/", q.questionnaire_import, name="questionnaire_import"),

@@ -28,12 +28,16 @@ def bs(field: forms.BoundField, size: str = "") -> SafeString:
 
 @register.inclusion_tag("_deadline.html")
 def deadline(when: Any, done: Any = None) -> dict[str, Any]:
-    """A deadline as relative time with a colour: overdue red, today amber, later plain."""
+    """A deadline as relative time with a colour: overdue red, today amber, later plain.
+    A date (without time) is due at the end of that day."""
     import datetime as dt
 
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
+    from linli.core.work import as_datetime
+
+    when = as_datetime(when)
     if when is None:
         return {"text": "—", "css": "text-secondary"}
     if done:

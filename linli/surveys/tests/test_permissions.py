@@ -64,6 +64,50 @@ def _round_post(world: Any) -> dict[str, Any]:
             "starts_on": "2026-12-10", "ends_on": "2026-12-20"}  # fmt: skip
 
 
+def _closed(world: Any) -> SurveyRound:
+    """A closed office round of CH with a comment, an audit and a rectification."""
+    from linli.surveys import services
+    from linli.surveys.models import Question
+
+    existing = SurveyRound.objects.filter(
+        community=world.ch, status=SurveyRound.Status.CLOSED
+    ).first()
+    if existing:
+        return existing
+    round_ = _round(world)
+    text = Question.objects.get(
+        section__questionnaire_version=round_.questionnaire_version_id, kind="text"
+    )
+    scale = Question.objects.filter(
+        section__questionnaire_version=round_.questionnaire_version_id, kind="scale"
+    ).first()
+    invitation = round_.invitations.order_by("pk").last()
+    answering.answer_online(
+        answering.token_for(invitation), {text.pk: "电梯太慢", scale.pk: "neutral"}, submit=True
+    )  # type: ignore[union-attr]
+    services.close_round(round_, actor=world.office_supervisor)
+    round_.refresh_from_db()
+    return round_
+
+
+def _comment(world: Any) -> Any:
+    from linli.surveys.models import CommentFollowUp
+
+    return CommentFollowUp.objects.get(round=_closed(world))
+
+
+def _audit(world: Any) -> Any:
+    from linli.surveys.models import AuditCheck
+
+    return AuditCheck.objects.filter(round=_closed(world)).first()
+
+
+def _rectification(world: Any) -> Any:
+    from linli.surveys.models import Rectification
+
+    return Rectification.objects.filter(round=_closed(world)).first()
+
+
 OUTLINE = {"name": "测试问卷", "outline": "# 客户服务 [service]\n前台接待\n"}
 
 ENDPOINTS = [
@@ -91,6 +135,17 @@ ENDPOINTS = [
     Endpoint("key-in-post", lambda w: f"/surveys/rounds/{_round(w).pk}/key-in/", method="post", permission=KEY, scoped=True, ok=MOVED,
              data=lambda w: {"invitation": _invitation(w).pk}),
     Endpoint("approve-phone", lambda w: f"/surveys/invitations/{_invitation(w).pk}/phone/", method="post", permission=OFFICE, scoped=True, ok=MOVED),
+    Endpoint("comments", lambda w: f"/surveys/rounds/{_closed(w).pk}/comments/", permission=V, scoped=True),
+    Endpoint("comment-call", lambda w: f"/surveys/comments/{_comment(w).pk}/call/", method="post", permission=KEY, scoped=True, ok=MOVED,
+             data={"result": "已回电"}),
+    Endpoint("comment-ticket", lambda w: f"/surveys/comments/{_comment(w).pk}/ticket/", method="post", permission=Perm.TICKETS_CREATE,
+             scoped=True, ok=MOVED, data=lambda w: {"category": __import__("linli.tickets.models", fromlist=["Category"]).Category.objects.first().pk}),
+    Endpoint("audits", lambda w: f"/surveys/rounds/{_closed(w).pk}/audits/", permission=V, scoped=True),
+    Endpoint("audit-record", lambda w: f"/surveys/audits/{_audit(w).pk}/", method="post", permission=KEY, scoped=True, ok=MOVED,
+             data={"result": "passed"}),
+    Endpoint("rectifications", "/surveys/rectifications/", permission=V),
+    Endpoint("rectification-update", lambda w: f"/surveys/rectifications/{_rectification(w).pk}/", method="post", permission=V,
+             scoped=True, ok=MOVED, data={"measures": "加强培训"}),
     Endpoint("questionnaires", "/surveys/questionnaires/", permission=V),
     Endpoint("questionnaire-new", "/surveys/questionnaires/new/", permission=DESIGN),
     Endpoint("questionnaire-new-post", "/surveys/questionnaires/new/", method="post", permission=DESIGN, data=OUTLINE, ok=MOVED),
