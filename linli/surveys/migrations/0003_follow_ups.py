@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('org', '0001_initial'),
         ('surveys', '0002_standard_questionnaire'),
-        ('tickets', '0003_statistics_indexes'),
+        ('tickets', '0002_default_categories_and_causes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
