@@ -211,19 +211,19 @@ def open_rectifications(round_: SurveyRound, *, at: dt.datetime | None = None) -
     goal = target()
     days = int(policy.value("surveys.rectification.days", at=at))
     due = timezone.localtime(at).date() + dt.timedelta(days=days)
-    communities = dict(round_.communities.values_list("code", "pk"))
+    communities = dict(round_.communities.values_list("name", "pk"))
     made = 0
-    for code, result in score_round(round_, by="community").items():
-        if code not in communities:
+    for name, result in score_round(round_, by="community").items():
+        if name not in communities:
             continue
         figures = [("总体", result.overall.percent)] + [
             (n, t.percent) for n, t in result.dimensions.items()
         ]
-        for name, rate in figures:
+        for dimension, rate in figures:
             if rate is None or rate >= goal:
                 continue
             _row, created = Rectification.objects.get_or_create(
-                round=round_, community_id=communities[code], dimension=name,
+                round=round_, community_id=communities[name], dimension=dimension,
                 defaults={"rate": rate, "target": goal, "due_on": due},
             )  # fmt: skip
             made += int(created)

@@ -484,3 +484,39 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.community_id}/{self.dimension}"
+
+
+class SurveyReport(models.Model):
+    """《客户调研报告》 of a round, per office (community) or company-wide (community empty);
+    generated in the background, kept with the round as Word and PDF."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="reports")
+    community = models.ForeignKey(
+        "org.Community", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=60, blank=True)
+    docx = models.FileField(upload_to="surveys/reports/", blank=True)
+    pdf = models.FileField(upload_to="surveys/reports/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("客户调研报告")
+        verbose_name_plural = _("客户调研报告")
+        indexes = [models.Index(fields=["community", "round"], name="surveys_report_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.community_id or 'company'}"

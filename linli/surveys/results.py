@@ -104,7 +104,7 @@ def score_round(
     )
     group_field = {
         None: None,
-        "community": "response__community__code",
+        "community": "response__community__name",
         "building": "response__invitation__room__building__code",
         "grade": "response__invitation__customer__grading__grade__name",
     }[by]

@@ -3,6 +3,7 @@ from django.urls import path
 from linli.surveys import views
 from linli.surveys import views_followups as f
 from linli.surveys import views_questionnaires as q
+from linli.surveys import views_reports as r
 
 app_name = "surveys"
 
@@ -27,6 +28,10 @@ urlpatterns = [
     path("rounds/<int:pk>/audits/", f.audits, name="audits"),
     path("audits/<int:pk>/", f.audit_record, name="audit_record"),
     path("rectifications/", f.rectifications, name="rectifications"),
+    path("rounds/<int:pk>/reports/", r.round_reports, name="reports"),
+    path("rounds/<int:pk>/reports/start/", r.report_start, name="report_start"),
+    path("reports/<int:pk>/", r.report_status, name="report_status"),
+    path("reports/<int:pk>/<str:kind>/", r.report_download, name="report_download"),
     path("rectifications/<int:pk>/", f.rectification_update, name="rectification_update"),
     path("questionnaires/", q.questionnaire_list, name="questionnaires"),
     path("questionnaires/new/", q.questionnaire_create, name="questionnaire_create"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.errors import DomainError
 from linli.core.http import permission_required, require_perm
+from linli.customers.models import Customer
 from linli.org.roles import Perm
 from linli.surveys import answering, draws, exports, results, selectors, services
 from linli.surveys.forms import KeyInLookupForm, PlanDecisionForm, PlanForm, RoundForm
@@ -161,6 +162,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "return_target": results.return_target(), "phone_cap": answering.phone_cap(round_),
         "phone_used": selectors.invitations(request.user, round_).filter(phone_approved_by__isnull=False).count(),
         "can_manage": _plan_perm(request.user, round_.community) in request.perms,  # type: ignore[attr-defined]
+        "channel_labels": [str(dict(Invitation.Channel.choices).get(c, c)) for c in round_.channels or []],
+        "special_label": str(dict(Customer.CareFlag.choices).get(round_.special_flag, round_.special_flag)),
     }  # fmt: skip
     return render(request, "surveys/round_detail.html", context)
 

@@ -108,6 +108,22 @@ def _rectification(world: Any) -> Any:
     return Rectification.objects.filter(round=_closed(world)).first()
 
 
+def _report(world: Any) -> Any:
+    """A finished office report of CH (its files are small stand-ins: this tests access only)."""
+    from django.core.files.base import ContentFile
+
+    from linli.surveys.models import SurveyReport
+
+    report = SurveyReport.objects.filter(community=world.ch).first()
+    if report is None:
+        report = SurveyReport.objects.create(
+            round=_closed(world), community=world.ch, status=SurveyReport.Status.DONE
+        )
+        report.pdf.save("matrix.pdf", ContentFile(b"%PDF-1.7 matrix"), save=False)
+        report.docx.save("matrix.docx", ContentFile(b"PK matrix"), save=True)
+    return report
+
+
 OUTLINE = {"name": "测试问卷", "outline": "# 客户服务 [service]\n前台接待\n"}
 
 ENDPOINTS = [
@@ -146,6 +162,11 @@ ENDPOINTS = [
     Endpoint("rectifications", "/surveys/rectifications/", permission=V),
     Endpoint("rectification-update", lambda w: f"/surveys/rectifications/{_rectification(w).pk}/", method="post", permission=V,
              scoped=True, ok=MOVED, data={"measures": "加强培训"}),
+    Endpoint("reports", lambda w: f"/surveys/rounds/{_closed(w).pk}/reports/", permission=V, scoped=True),
+    Endpoint("report-start", lambda w: f"/surveys/rounds/{_closed(w).pk}/reports/start/", method="post", permission=OFFICE,
+             scoped=True, ok=MOVED, data=lambda w: {"community": w.ch.pk}),
+    Endpoint("report-status", lambda w: f"/surveys/reports/{_report(w).pk}/", permission=V, scoped=True),
+    Endpoint("report-download", lambda w: f"/surveys/reports/{_report(w).pk}/pdf/", permission=V, scoped=True),
     Endpoint("questionnaires", "/surveys/questionnaires/", permission=V),
     Endpoint("questionnaire-new", "/surveys/questionnaires/new/", permission=DESIGN),
     Endpoint("questionnaire-new-post", "/surveys/questionnaires/new/", method="post", permission=DESIGN, data=OUTLINE, ok=MOVED),
@@ -157,6 +178,11 @@ ENDPOINTS = [
     Endpoint("version-export", lambda w: f"/surveys/versions/{standard_version().pk}/export/", permission=V),
     Endpoint("answer", lambda w: f"/s/{answering.token_for(_invitation(w))}/", public=True),
 ]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.mark.parametrize("case", permission_matrix(ENDPOINTS), ids=case_id)

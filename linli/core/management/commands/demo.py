@@ -31,6 +31,7 @@ class Command(BaseCommand):
         from linli.customers.demo import load_households
         from linli.customers.services import create_due_review_tasks
         from linli.grading.demo import load_grades
+        from linli.surveys.demo import load_demo as load_surveys
         from linli.org.demo import load_organisation
         from linli.org.models import Community
         from linli.policy.selectors import snapshot
@@ -59,4 +60,10 @@ class Command(BaseCommand):
                     f"({tickets.get('escalated', 0)} escalations, {tickets.get('reopened', 0)} reopened)"
                 )
         self.stdout.write(f"demo: {load_grades(seed)['graded']} customers graded")
+        surveys = load_surveys(seed)
+        if surveys:
+            self.stdout.write(
+                f"demo: {surveys['rounds']} survey rounds, {surveys['responses']} forms answered, "
+                f"{surveys['comments']} comments to call back"
+            )
         create_due_review_tasks()
