@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+
+# The care chapter's apps (linli/care/<part>/), loaded after grades in this order.
+CARE_PARTS = ("reception",)
 
 
 class Command(BaseCommand):
@@ -60,6 +65,11 @@ class Command(BaseCommand):
                     f"({tickets.get('escalated', 0)} escalations, {tickets.get('reopened', 0)} reopened)"
                 )
         self.stdout.write(f"demo: {load_grades(seed)['graded']} customers graded")
+        for part in CARE_PARTS:
+            loaded = import_module(f"linli.care.{part}.demo").load_demo(seed)
+            if loaded:
+                summary = ", ".join(f"{n} {what}" for what, n in loaded.items())
+                self.stdout.write(f"demo: care/{part}: {summary}")
         surveys = load_surveys(seed)
         if surveys:
             self.stdout.write(

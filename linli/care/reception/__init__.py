@@ -1,0 +1,1 @@
+"""Care chapter: reception log and personalised needs."""
