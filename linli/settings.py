@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "linli.notify",
     "linli.tickets",
     "linli.grading",
+    "linli.care.visits",
     "linli.care.reception",
     "linli.surveys",
     "linli.reports",

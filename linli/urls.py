@@ -69,6 +69,7 @@ urlpatterns = [
     path("notify/", include("linli.notify.urls")),
     path("tickets/", include("linli.tickets.urls")),
     path("grading/", include("linli.grading.urls")),
+    path("care/visits/", include("linli.care.visits.urls")),
     path("care/reception/", include("linli.care.reception.urls")),
     path("surveys/", include("linli.surveys.urls")),
     path("reports/", include("linli.reports.stats_urls")),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/", include("linli.portal.api_urls")),
     path("grading/", include("linli.grading.api_urls")),
     path("surveys/", include("linli.surveys.api_urls")),
+    path("care/visits/", include("linli.care.visits.api_urls")),
     path("care/reception/", include("linli.care.reception.api_urls")),
     path("communities/", views.CommunityList.as_view(), name="community_list"),
     path("communities/<str:code>/", views.CommunityDetail.as_view(), name="community_detail"),

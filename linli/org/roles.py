@@ -196,6 +196,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.SURVEYS_APPROVE,
         Perm.GRADING_APPROVE_VIP,
         Perm.GRADING_CONFIGURE,
+        Perm.CARE_VISIT,  # company leaders visit VIPs yearly (POLICY Ch.5)
     },
     Role.GM_ASSISTANT: _COMPANY_READER
     | {
@@ -203,6 +204,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.PRIVACY_APPROVE_DISCLOSURE,
         Perm.SURVEYS_APPROVE,
         Perm.GRADING_APPROVE_VIP,
+        Perm.CARE_VISIT,
     },
     Role.HR_ADMIN_MANAGER: _COMPANY_READER
     | {

@@ -1,0 +1,1 @@
+"""Care chapter: visits and visit plans, steward handover."""
