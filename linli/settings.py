@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "linli.grading",
     "linli.care.visits",
     "linli.care.reception",
+    "linli.care.outreach",
     "linli.surveys",
     "linli.reports",
     "linli.portal",

@@ -71,6 +71,7 @@ urlpatterns = [
     path("grading/", include("linli.grading.urls")),
     path("care/visits/", include("linli.care.visits.urls")),
     path("care/reception/", include("linli.care.reception.urls")),
+    path("care/outreach/", include("linli.care.outreach.urls")),
     path("surveys/", include("linli.surveys.urls")),
     path("reports/", include("linli.reports.stats_urls")),
     path("portal/", include("linli.portal.urls")),

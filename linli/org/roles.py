@@ -96,6 +96,8 @@ class Perm:
     CARE_NOTICES = "care.notices"
     CARE_NEEDS = "care.needs"
     CARE_DAILY_CHECK = "care.daily_check"
+    CARE_EVENTS = "care.events"
+    CARE_TEMPLATES = "care.templates"
     # surveys (Ch.7)
     SURVEYS_VIEW = "surveys.view"
     SURVEYS_PLAN = "surveys.plan"
@@ -152,6 +154,8 @@ PERMISSION_LABELS: dict[str, Any] = {
     Perm.CARE_NOTICES: _("发布通知"),
     Perm.CARE_NEEDS: _("登记和办理个性化需求"),
     Perm.CARE_DAILY_CHECK: _("接待登记日终检查"),
+    Perm.CARE_EVENTS: _("组织社区活动与业主座谈会"),
+    Perm.CARE_TEMPLATES: _("编辑关怀问候模板"),
     Perm.SURVEYS_VIEW: _("查看客户调研"),
     Perm.SURVEYS_PLAN: _("制定年度客户调查方案"),
     Perm.SURVEYS_OFFICE_PLAN: _("制定管理处客户调查方案"),
@@ -208,6 +212,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     },
     Role.HR_ADMIN_MANAGER: _COMPANY_READER
     | {
+        Perm.CARE_TEMPLATES,  # greeting templates are company-wide, kept by headquarters
         Perm.POLICY_EDIT,
         Perm.ORG_MANAGE_STAFF,
         Perm.ORG_MANAGE_COMMUNITIES,
@@ -230,6 +235,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     },
     Role.HQ_CUSTOMER_SUPERVISOR: _COMPANY_READER
     | {
+        Perm.CARE_EVENTS,
+        Perm.CARE_TEMPLATES,
         Perm.TICKETS_CREATE,
         Perm.TICKETS_HANDLE,
         Perm.TICKETS_DISPATCH,
@@ -259,6 +266,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | {Perm.TICKETS_CREATE, Perm.CARE_RECEPTION_LOG, Perm.CARE_NEEDS, Perm.TICKETS_RETURN_VISIT},
     Role.OFFICE_MANAGER: _STAFF_BASE
     | {
+        Perm.CARE_EVENTS,  # community events and owner forums (POLICY Ch.5)
         Perm.ORG_MANAGE_STAFF,
         Perm.CUSTOMERS_EDIT,
         Perm.CUSTOMERS_SET_SECRECY,
@@ -291,6 +299,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     },
     Role.OFFICE_CUSTOMER_SUPERVISOR: _STAFF_BASE
     | {
+        Perm.CARE_EVENTS,
         Perm.CUSTOMERS_EDIT,
         Perm.CUSTOMERS_SET_SECRECY,
         Perm.CUSTOMERS_UNMASK,
@@ -328,6 +337,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     },
     Role.RELATIONSHIP_OFFICER: _STAFF_BASE
     | {
+        Perm.CARE_EVENTS,
         Perm.CARE_VISIT,
         Perm.CARE_RECEPTION_LOG,
         Perm.CARE_NEEDS,

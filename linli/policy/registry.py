@@ -560,6 +560,17 @@ _DEFINITIONS = [
         maximum=7,
     ),
     _p(
+        "care.greeting.elderly_age",
+        Kind.INT,
+        60,
+        _("重阳节敬老问候的年龄（周岁）"),
+        _("第五章 关怀"),
+        unit=Y,
+        minimum=50,
+        maximum=90,
+        help=_("年满此年龄或有“独居老人”关怀标记的客户在重阳节获得敬老问候"),
+    ),
+    _p(
         "care.notice.deliver_within_minutes",
         Kind.INT,
         10,

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 
 # The care chapter's apps (linli/care/<part>/), loaded after grades in this order.
-CARE_PARTS = ("visits", "reception")
+CARE_PARTS = ("visits", "reception", "outreach")
 
 
 class Command(BaseCommand):

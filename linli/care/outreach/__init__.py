@@ -1,0 +1,1 @@
+"""Care chapter: care calendar, notices, community events."""
