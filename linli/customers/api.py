@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
@@ -16,7 +19,7 @@ from linli.api.permissions import HasPerm
 from linli.customers import selectors, services
 from linli.customers.models import Customer, Occupancy, Room
 from linli.customers.parsing import ParseError, parse_room_code
-from linli.customers.presenters import SENSITIVE_FIELDS, shown
+from linli.customers.presenters import SENSITIVE_FIELDS, shown, shown_value
 from linli.org.models import Area, Community
 from linli.org.roles import Perm
 from linli.org.selectors import access_community
@@ -64,6 +67,78 @@ class CustomerSerializer(serializers.ModelSerializer):
         return data
 
 
+class ListRows:
+    """Rows read with `.values()` represented exactly as `CustomerSerializer` represents
+    instances (same keys, order and formats; sensitive fields masked through the same
+    `presenters` rule), without a model instance or DRF's per-field machinery per row: the
+    serializer costs ~840 function calls per row, this ~100 (DESIGN §8 list budget).
+    `test_performance.py` holds the two outputs equal."""
+
+    OCCUPANCY_VALUES = ("customer_id", "id", "room_id", "room__code", "role", "is_primary",
+                        "move_in", "move_out")  # fmt: skip
+    _shared: ListRows | None = None
+
+    def __init__(self) -> None:
+        fields = CustomerSerializer().fields
+        self.names = list(fields)
+        self.values = ["id", "community_id", "community__code"] + [
+            n for n in self.names if n not in ("id", "community", "rooms")
+        ]
+        self.convert = {
+            name: field.to_representation
+            for name, field in fields.items()
+            if name not in ("community", "rooms") and name not in SENSITIVE_FIELDS
+        }
+        brief = OccupancyBriefSerializer().fields
+        self.move_date = brief["move_in"].to_representation
+        self.role = brief["role"].to_representation
+
+    @classmethod
+    def shared(cls) -> ListRows:
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
+
+    def rooms_of(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """Every occupancy (current and past) of the customers, as `OccupancyBriefSerializer`."""
+        rooms: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+        rows = Occupancy.objects.filter(customer_id__in=ids).order_by("pk")
+        for customer_id, pk, room_id, code, role, primary, move_in, move_out in rows.values_list(
+            *self.OCCUPANCY_VALUES
+        ):
+            rooms[customer_id].append(
+                {
+                    "id": pk,
+                    "room": room_id,
+                    "room_code": code,
+                    "role": self.role(role),
+                    "is_primary": primary,
+                    "move_in": self.move_date(move_in) if move_in is not None else None,
+                    "move_out": self.move_date(move_out) if move_out is not None else None,
+                }
+            )
+        return rooms
+
+    def represent(self, rows: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
+        rooms = self.rooms_of([row["id"] for row in rows])
+        convert = self.convert
+        result = []
+        for row in rows:
+            data: dict[str, Any] = {}
+            for name in self.names:
+                if name == "community":
+                    data[name] = row["community__code"]
+                elif name == "rooms":
+                    data[name] = rooms[row["id"]]
+                elif name in SENSITIVE_FIELDS:
+                    data[name] = shown_value(name, row[name], row["community_id"], user)
+                else:
+                    value = row[name]
+                    data[name] = None if value is None else convert[name](value)
+            result.append(data)
+        return result
+
+
 class RoomSerializer(serializers.ModelSerializer):
     community: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True
@@ -96,7 +171,54 @@ class OccupancySerializer(serializers.ModelSerializer):
 
 def _community_filter(request: Request) -> int | None:
     code = request.query_params.get("community")
-    return access_community(request.user, code).pk if code else None
+    return community_pk(request.user, code) if code else None
+
+
+CODES_SECONDS = 300.0
+_CODES: dict[str, int] = {}
+_CODES_READ_AT = float("-inf")
+
+
+def community_pk(user: Any, code: str) -> int:
+    """`access_community(user, code).pk` without a query per request: the code → id map of
+    the (few, rarely changed) communities is kept per process, read again when a community
+    is saved or deleted here, when a code is unknown or maps outside an office user's scope,
+    and at the latest after 5 minutes (a code changed by another process). The scope check is
+    `visible_to`'s, in Python. 404 for a missing community and for one outside the user's
+    scope alike."""
+    code = code.upper()
+    pk = _CODES.get(code) if time.monotonic() - _CODES_READ_AT <= CODES_SECONDS else None
+    if pk is None or not _visible(user, pk):
+        _read_codes()
+        pk = _CODES.get(code)
+    if pk is None or not _visible(user, pk):
+        raise Http404
+    return pk
+
+
+def _visible(user: Any, pk: int) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_company_wide or user.community_id == pk)
+    )
+
+
+def _read_codes() -> None:
+    global _CODES_READ_AT
+    _CODES.clear()
+    _CODES.update(Community.objects.values_list("code", "pk"))
+    _CODES_READ_AT = time.monotonic()
+
+
+def _forget_codes(**_kwargs: Any) -> None:
+    global _CODES_READ_AT
+    _CODES.clear()
+    _CODES_READ_AT = float("-inf")
+
+
+post_save.connect(_forget_codes, sender=Community, dispatch_uid="customers-api-community-codes")
+post_delete.connect(_forget_codes, sender=Community, dispatch_uid="customers-api-community-codes")
 
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -120,10 +242,9 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         for flag in ("incomplete", "important", "overdue"):
             if self.request.query_params.get(flag) in ("1", "true"):
                 filters[flag] = True
-        rows = selectors.customer_list(
+        return selectors.customer_list(
             self.request.user, community_id=_community_filter(self.request), filters=filters
         )
-        return rows.prefetch_related("occupancies__room")
 
     @extend_schema(
         parameters=[
@@ -142,7 +263,12 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        """The page as `CustomerSerializer` would give it, from two `.values()` queries
+        (the page, every occupancy of its customers) plus the count."""
+        rows = ListRows.shared()
+        page = self.paginate_queryset(self.get_queryset().values(*rows.values))
+        assert page is not None  # the API always paginates
+        return self.get_paginated_response(rows.represent(list(page), request.user))
 
     def get_object(self) -> Customer:
         return selectors.access_customer(self.request.user, self.kwargs["pk"])
@@ -352,23 +478,25 @@ def search(request: Request) -> Response:
     """One search box: name, pinyin, initials, phone tail, ID tail, room code; top 20, masked."""
     query = request.query_params.get("q", "").strip()
     community_id = _community_filter(request)
-    customers = (
-        selectors.search_customers(request.user, query, community_id=community_id) if query else []
-    )
-    rooms = selectors.search_rooms(request.user, query, community_id=community_id) if query else []
+    user = request.user
+    # Plain values, no model instances: the hot path of DESIGN §8's search budgets.
+    customers = selectors.search_hits(user, query, community_id=community_id) if query else []
+    rooms = selectors.search_room_hits(user, query, community_id=community_id) if query else []
     return Response(
         {
             "customers": [
                 {
-                    "id": c.pk,
-                    "community": c.community.code,
-                    "name": c.name,
-                    "mobile": shown(c, "mobile", request.user),
-                    "secrecy": c.secrecy,
-                    "rooms": [o.room.code for o in getattr(c, "current_occupancies", [])],
+                    "id": c["pk"],
+                    "community": c["community__code"],
+                    "name": c["name"],
+                    "mobile": shown_value("mobile", c["mobile"], c["community_id"], user),
+                    "secrecy": c["secrecy"],
+                    "rooms": c["room_codes"],
                 }
                 for c in customers
             ],
-            "rooms": [{"id": r.pk, "community": r.community.code, "code": r.code} for r in rooms],
+            "rooms": [
+                {"id": r["pk"], "community": r["community__code"], "code": r["code"]} for r in rooms
+            ],
         }
     )

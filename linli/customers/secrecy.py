@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from linli import policy
@@ -37,4 +38,20 @@ def grants_of(user: Any) -> list[tuple[int, int]]:
         AccessGrant.objects.filter(
             grantee=user, status="approved", valid_until__gt=timezone.now()
         ).values_list("customer_id", "level")
+    )
+
+
+def grant_exists(user: Any) -> Exists:
+    """`grants_of` as a condition on customer rows: the user holds an approved, unexpired
+    grant for the row's file at (at least) its level. Evaluated in the statement that reads
+    the rows, so a grant takes effect at once and costs no query of its own."""
+    AccessGrant = apps.get_model("privacy", "AccessGrant")
+    return Exists(
+        AccessGrant.objects.filter(
+            customer=OuterRef("pk"),
+            grantee_id=getattr(user, "pk", None),
+            status="approved",
+            valid_until__gt=timezone.now(),
+            level__gte=OuterRef("secrecy"),
+        )
     )

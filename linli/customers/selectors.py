@@ -130,9 +130,8 @@ def customer_filter(query: SearchQuery) -> Q | None:
     return condition if matched else None
 
 
-def search_customers(
-    user: Any, raw: str, *, community_id: int | None = None, limit: int = 20
-) -> list[Customer]:
+def _search_rows(user: Any, raw: str, community_id: int | None) -> QuerySet[Customer] | None:
+    """The live files matching a search input, in search order (None: the input means nothing)."""
     query = interpret(raw)
     rows = (
         Customer.objects.visible_to(user)
@@ -143,14 +142,56 @@ def search_customers(
     if query.room_code:
         condition = _or_living_in(rows, condition, user, community_id, query.room_code)
     if condition is None:
+        return None
+    return rows.filter(condition).order_by("name_sort", "pk")
+
+
+def search_customers(
+    user: Any, raw: str, *, community_id: int | None = None, limit: int = 20
+) -> list[Customer]:
+    rows = _search_rows(user, raw, community_id)
+    if rows is None:
         return []
     current = Occupancy.objects.filter(move_out__isnull=True).select_related("room")
     return list(
-        rows.filter(condition)
-        .select_related("community")
-        .prefetch_related(Prefetch("occupancies", queryset=current, to_attr="current_occupancies"))
-        .order_by("name_sort", "pk")[:limit]
+        rows.select_related("community").prefetch_related(
+            Prefetch("occupancies", queryset=current, to_attr="current_occupancies")
+        )[:limit]
     )
+
+
+SEARCH_HIT_FIELDS = ("pk", "community_id", "community__code", "name", "mobile", "secrecy")
+
+
+def search_hits(
+    user: Any, raw: str, *, community_id: int | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """`search_customers` for the search API: the same rows as plain values
+    (`SEARCH_HIT_FIELDS`) plus `room_codes`, the rooms each lives in now. One statement on
+    PostgreSQL (the room codes are an array subquery, evaluated for the returned rows only),
+    no model instances: this is the hot path of DESIGN §8's search budgets."""
+    rows = _search_rows(user, raw, community_id)
+    if rows is None:
+        return []
+    current = Occupancy.objects.filter(
+        community_id=OuterRef("community_id"), customer=OuterRef("pk"), move_out__isnull=True
+    ).order_by("pk")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        rows = rows.annotate(room_codes=ArraySubquery(current.values("room__code")))
+        return list(rows.values(*SEARCH_HIT_FIELDS, "room_codes")[:limit])
+    hits = list(rows.values(*SEARCH_HIT_FIELDS)[:limit])
+    codes: dict[int, list[str]] = {hit["pk"]: [] for hit in hits}
+    for customer_id, code in (
+        Occupancy.objects.filter(customer_id__in=codes, move_out__isnull=True)
+        .order_by("pk")
+        .values_list("customer_id", "room__code")
+    ):
+        codes[customer_id].append(code)
+    for hit in hits:
+        hit["room_codes"] = codes[hit["pk"]]
+    return hits
 
 
 def _or_living_in(
@@ -180,19 +221,33 @@ def _or_living_in(
     return Q(pk__in=rows.filter(condition).values("pk").union(living))
 
 
-def search_rooms(
-    user: Any, raw: str, *, community_id: int | None = None, limit: int = 20
-) -> list[Room]:
+def _room_rows(user: Any, raw: str, community_id: int | None) -> QuerySet[Room] | None:
     query = interpret(raw)
     if not query.room_code:
-        return []
-    return list(
+        return None
+    return (
         Room.objects.visible_to(user)
         .in_community(community_id)
         .filter(code__startswith=query.room_code)
-        .select_related("community")
-        .order_by("code")[:limit]
+        .order_by("code")
     )
+
+
+def search_rooms(
+    user: Any, raw: str, *, community_id: int | None = None, limit: int = 20
+) -> list[Room]:
+    rows = _room_rows(user, raw, community_id)
+    return [] if rows is None else list(rows.select_related("community")[:limit])
+
+
+def search_room_hits(
+    user: Any, raw: str, *, community_id: int | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """`search_rooms` as plain values (`pk`, `community__code`, `code`) for the search API."""
+    rows = _room_rows(user, raw, community_id)
+    if rows is None:
+        return []
+    return [dict(row) for row in rows.values("pk", "community__code", "code")[:limit]]
 
 
 # --- lists ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from linli.core import timeline
 from linli.core.errors import DomainError
 from linli.core.http import permission_required
-from linli.customers import selectors, services
+from linli.customers import presenters, selectors, services
 from linli.customers.forms import (
     CustomerFilterForm,
     CustomerForm,
@@ -75,13 +75,18 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
     filters = form.filters()
     rows = selectors.customer_list(request.user, community_id=_community(request), filters=filters)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    company_wide = bool(request.user.is_company_wide)  # type: ignore[union-attr]
+    fields = list(presenters.LIST_ROW_FIELDS) + (["community__name"] if company_wide else [])
+    page = Paginator(rows.values(*fields), 50).get_page(request.GET.get("page"))
     export_query = urlencode(
         {"kind": "customers", **{k: v for k, v in request.GET.items() if k != "page"}}
     )
     context = {
         "form": form,
+        "filters": presenters.filter_controls(form),
         "page": page,
+        "rows": presenters.list_rows(page.object_list, request.user),
+        "company_wide": company_wide,
         "count": page.paginator.count,
         "export_query": export_query,
     }

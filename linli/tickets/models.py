@@ -238,8 +238,36 @@ class Ticket(BaseModel):
                 fields=["community", "customer", "-opened_at"], name="tickets_customer_idx"
             ),
             models.Index(fields=["community", "room", "-opened_at"], name="tickets_room_idx"),
+            # Statistics: complaints with a cause resolved in a period (top causes, lessons
+            # learned), per community.
+            models.Index(
+                fields=["community", "resolved_at"],
+                condition=Q(kind="complaint", cause__isnull=False),
+                name="tickets_cause_resolved_idx",
+            ),
+            # Company-wide statistics have no community condition: the cohort of a period by
+            # opening time, covering what the trend counts (an index-only scan of the year).
+            models.Index(
+                fields=["opened_at"],
+                include=[
+                    "id",
+                    "kind",
+                    "status",
+                    "respond_by",
+                    "responded_at",
+                    "resolve_by",
+                    "resolved_at",
+                ],
+                name="tickets_opened_cover_idx",
+            ),
             models.Index(fields=["assignee", "status"], name="tickets_assignee_idx"),
             models.Index(fields=["owner", "status"], name="tickets_owner_idx"),
+            # "My work" ORs assignee, owner and coordinator: each needs an index of its own.
+            models.Index(
+                fields=["coordinator", "status"],
+                condition=Q(coordinator__isnull=False),
+                name="tickets_coordinator_idx",
+            ),
             models.Index(
                 fields=["next_escalation_at"],
                 condition=Q(status__in=["new", "accepted", "dispatched", "in_progress"]),
@@ -418,6 +446,18 @@ class ReturnVisit(BaseModel):
                 name="tickets_rv_open_idx",
             ),
             models.Index(fields=["assigned_to", "due_at"], name="tickets_rv_assignee_idx"),
+            # Return-visit rate (board) and the statistics: due and done in a period, covering
+            # what the rates count (index-only scans; company-wide with community = ANY(…)).
+            models.Index(
+                fields=["community", "due_at"],
+                include=["id", "done_at"],
+                name="tickets_rv_due_idx",
+            ),
+            models.Index(
+                fields=["community", "done_at"],
+                include=["id", "satisfaction"],
+                name="tickets_rv_done_idx",
+            ),
         ]
 
     def __str__(self) -> str:

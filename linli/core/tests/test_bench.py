@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.db import models
 
 from linli.core import bench as harness
 from linli.customers import bench, selectors, services
@@ -106,3 +109,42 @@ def test_percentiles_and_the_budget_rule():
     # ≤ max(2 × SQL, SQL + slack) and ≤ the absolute budget
     assert harness.allowed(sql_p95=1.0, slack=8.0) == 9.0
     assert harness.allowed(sql_p95=12.0, slack=8.0) == 24.0
+
+
+def test_tickets_of_the_bench_look_like_the_services_own(dataset):
+    from linli.reports import statistics
+    from linli.reports.periods import make_period
+    from linli.tickets import bench as tickets
+    from linli.tickets.models import OPEN_STATUSES, ReturnVisit, Status, Ticket, TicketEvent
+
+    marker = tickets.build(0.0002, seed=7)
+    counts = marker["counts"]
+    assert counts["tickets"] == Ticket.objects.count() >= 500
+    assert counts["return_visits"] == ReturnVisit.objects.count() > 0
+    assert counts["escalations"] == TicketEvent.objects.filter(kind="escalated").count()
+    # every ticket belongs to its customer's and room's community
+    assert not Ticket.objects.exclude(customer__community=models.F("community")).exists()
+    assert not Ticket.objects.exclude(room__community=models.F("community")).exists()
+    # open ones are not resolved; resolved ones have a resolution time; visits follow resolution
+    assert not Ticket.objects.filter(status__in=OPEN_STATUSES, resolved_at__isnull=False).exists()
+    assert not Ticket.objects.filter(
+        status__in=[Status.RESOLVED, Status.RETURN_VISITED, Status.CLOSED],
+        resolved_at__isnull=True,
+    ).exists()
+    assert not ReturnVisit.objects.filter(done_at__lt=models.F("ticket__resolved_at")).exists()
+    assert not ReturnVisit.objects.exclude(community=models.F("ticket__community")).exists()
+    # the marker: built once, found again
+    tickets.write_marker(marker)
+    assert tickets.matches(tickets.read_marker(), 0.0002, 7)
+    assert not tickets.matches(tickets.read_marker(), 1.0, 7)
+    # the statistics read them (company-wide, one community)
+    hq = Staff.objects.get(username="hq_supervisor")
+    period = make_period("year", "", today=dt.date.today())
+    report = statistics.ticket_report(hq, community_id=None, period=period, group="community")
+    assert (
+        report.total.received
+        == Ticket.objects.filter(opened_at__gte=period.start, opened_at__lt=period.end).count()
+    )
+    ch = Community.objects.get(code="CH")
+    local = statistics.ticket_report(hq, community_id=ch.pk, period=period, group="kind")
+    assert local.total.received <= report.total.received

@@ -53,6 +53,15 @@ class Command(BaseCommand):
             "--explain", action="store_true", help="print EXPLAIN ANALYZE of each case's SQL"
         )
         parser.add_argument("--json", action="store_true", help="print the results as JSON")  # fmt: skip
+        parser.add_argument(
+            "--skip-tickets", action="store_true", help="neither build nor measure the tickets"
+        )
+        parser.add_argument(
+            "--only",
+            choices=["customers", "tickets"],
+            default=None,
+            help="measure only the customer cases or only the ticket cases",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         url = options["database_url"]
@@ -82,10 +91,11 @@ class Command(BaseCommand):
             "--throughput-requests", str(options["throughput_requests"]),
             "--throughput-seconds", str(options["throughput_seconds"]),
             "--wait-idle", str(options["wait_idle"]),
+            *(["--only", options["only"]] if options["only"] else []),
         ]  # fmt: skip
         argv += [
             f"--{flag.replace('_', '-')}"
-            for flag in ("build_only", "explain", "json")
+            for flag in ("build_only", "explain", "json", "skip_tickets")
             if options[flag]
         ]
         env = {
@@ -128,11 +138,33 @@ class Command(BaseCommand):
             f"{counts['households']:,} households, {counts['customers']:,} customers, "
             f"{counts['occupancies']:,} occupancies (built in {marker['build_seconds']} s)"
         )
+        tickets = None
+        if not options["skip_tickets"]:
+            tickets = self._tickets(options, say)
+            marker = {**marker, "tickets": tickets}
         if options["build_only"]:
             return
         report = self._measure(url, options, marker, say)
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+
+    def _tickets(self, options: dict[str, Any], say: Any) -> dict[str, Any]:
+        """Build (once) or reuse the tickets of issue 4 item 13, marked like the customers."""
+        from linli.tickets import bench as tickets
+
+        marker = tickets.read_marker()
+        if not tickets.matches(marker, options["scale"], options["seed"]):
+            say("building the tickets …")
+            tickets.reset()
+            marker = tickets.build(options["scale"], seed=options["seed"], log=say)
+            tickets.write_marker(marker)
+        assert marker is not None
+        counts = marker["counts"]
+        say(
+            f"tickets: {counts['tickets']:,} tickets, {counts['return_visits']:,} return visits, "
+            f"{counts['escalations']:,} escalations (built in {marker['build_seconds']} s)"
+        )
+        return marker
 
     def _measure(
         self, url: str, options: dict[str, Any], marker: dict[str, Any], say: Any
@@ -179,35 +211,60 @@ class Command(BaseCommand):
                 return server.worker_pids(), harness.database_backends(url)
 
             pages = [1, 2, 3, 4, 5]
-            cases = [
-                ("search name, 1 community", harness.SINGLE_SEARCH, steward_api, [search(q, "CH") for q in queries["name"]], steward_token),
-                ("search pinyin prefix, 1 community", harness.SINGLE_SEARCH, steward_api, [search(q, "CH") for q in queries["pinyin"]], steward_token),
-                ("search initials, 1 community", harness.SINGLE_SEARCH, steward_api, [search(q, "CH") for q in queries["initials"]], steward_token),
-                ("search phone tail, 1 community", harness.SINGLE_SEARCH, steward_api, [search(q, "CH") for q in queries["tail"]], steward_token),
-                ("search room code, 1 community", harness.SINGLE_SEARCH, steward_api, [search(q, "CH") for q in queries["room"]], steward_token),
-                ("search full pinyin, company-wide", harness.COMPANY_SEARCH, hq_api, [search(q) for q in queries["company_pinyin"]], hq_token),
-                ("search phone tail, company-wide", harness.COMPANY_SEARCH, hq_api, [search(q) for q in queries["company_tail"]], hq_token),
-                ("substring 2 chars, company-wide", harness.SUBSTRING_SEARCH, hq_api, [search(q) for q in queries["substring2"]], hq_token),
-                ("substring 3 chars, company-wide", harness.SUBSTRING_SEARCH, hq_api, [search(q) for q in queries["substring3"]], hq_token),
-                ("API list 50 + count, 1 community", harness.LIST_PAGE, steward_api, [f"/api/v1/customers/?community=CH&page={p}" for p in pages], steward_token),
-                ("HTML list 50 + count, 1 community", harness.LIST_PAGE, steward_html, [f"/customers/?page={p}" for p in pages], None),
-            ]  # fmt: skip
+            only = options["only"]
+            cases = []
+            if only in (None, "customers"):
+                cases += [
+                    ("search name, 1 community", harness.SINGLE_SEARCH, steward_api, [search(q, "CH") for q in queries["name"]], steward_token),
+                    ("search pinyin prefix, 1 community", harness.SINGLE_SEARCH, steward_api, [search(q, "CH") for q in queries["pinyin"]], steward_token),
+                    ("search initials, 1 community", harness.SINGLE_SEARCH, steward_api, [search(q, "CH") for q in queries["initials"]], steward_token),
+                    ("search phone tail, 1 community", harness.SINGLE_SEARCH, steward_api, [search(q, "CH") for q in queries["tail"]], steward_token),
+                    ("search room code, 1 community", harness.SINGLE_SEARCH, steward_api, [search(q, "CH") for q in queries["room"]], steward_token),
+                    ("search full pinyin, company-wide", harness.COMPANY_SEARCH, hq_api, [search(q) for q in queries["company_pinyin"]], hq_token),
+                    ("search phone tail, company-wide", harness.COMPANY_SEARCH, hq_api, [search(q) for q in queries["company_tail"]], hq_token),
+                    ("substring 2 chars, company-wide", harness.SUBSTRING_SEARCH, hq_api, [search(q) for q in queries["substring2"]], hq_token),
+                    ("substring 3 chars, company-wide", harness.SUBSTRING_SEARCH, hq_api, [search(q) for q in queries["substring3"]], hq_token),
+                    ("API list 50 + count, 1 community", harness.LIST_PAGE, steward_api, [f"/api/v1/customers/?community=CH&page={p}" for p in pages], steward_token),
+                    ("HTML list 50 + count, 1 community", harness.LIST_PAGE, steward_html, [f"/customers/?page={p}" for p in pages], None),
+                ]  # fmt: skip
+            users: dict[str | None, Any] = {None: steward}
+            if only in (None, "tickets") and marker.get("tickets"):
+                supervisor_html = harness.session_client(server.port, "ch_supervisor", password)
+                hq_html = harness.session_client(server.port, "hq_supervisor", password)
+                users.update(
+                    supervisor=Staff.objects.get(username="ch_supervisor"),
+                    hq=Staff.objects.get(username="hq_supervisor"),
+                )
+                months = harness.recent_months(3)
+                cases += [
+                    ("office board, 1 community", harness.DASHBOARD, supervisor_html, ["/tickets/board/"], "@supervisor"),
+                    ("my work, steward", harness.LIST_PAGE, steward_html, ["/tickets/my/"], None),
+                    ("monthly statistics, all communities", harness.DASHBOARD, hq_html, [f"/reports/tickets/?period=month&which={m}" for m in months], "@hq"),
+                ]  # fmt: skip
             results = []
             say(f"\n{n} requests per case after warm-up, one in flight; times in ms\n")
             for name, klass, client, paths, token in cases:
                 case = harness.Case(name=name, klass=klass, client=client, paths=paths)
                 rows = []
+                session_user = users[token[1:]] if token and token.startswith("@") else None
+                api_token = None if session_user or token is None else token
                 for path in paths:
                     data_sql, _total = harness.capture_data_sql(
-                        path, token=token, user=None if token else steward
+                        path,
+                        token=api_token,
+                        user=None if api_token else (session_user or steward),
+                        tables=harness.TICKET_TABLES
+                        if klass is harness.DASHBOARD or path.startswith("/tickets/")
+                        else harness.DATA_TABLES,
                     )
                     case.sql.append(data_sql)
                     rows.append(self._rows(client, path))
+                heavy = klass is harness.DASHBOARD and name.startswith("monthly")
                 result = harness.run_case(
                     case,
                     database_url=url,
-                    n=n,
-                    warmup=max(20, 2 * len(paths)),
+                    n=max(20, n // 10) if heavy else n,
+                    warmup=max(3, len(paths)) if heavy else max(20, 2 * len(paths)),
                     processes=processes,
                 )
                 result["rows"] = round(sum(rows) / len(rows), 1)
@@ -227,8 +284,11 @@ class Command(BaseCommand):
                 p for _n, k, c, paths, _t in cases if k is harness.SINGLE_SEARCH for p in paths
             ]
             list_paths = next(
-                paths for name, _k, _c, paths, _t in cases if name.startswith("API list")
+                (paths for name, _k, _c, paths, _t in cases if name.startswith("API list")), []
             )
+            runs: dict[str, Any] = {}
+            if not search_paths:
+                return self._report(machine, load, marker, n, results, runs, say)
             say(f"\nthroughput: {options['clients']} concurrent clients, 2 workers")
             runs = {
                 "search": harness.throughput(
@@ -251,6 +311,18 @@ class Command(BaseCommand):
                     f"{run['seconds']} s; p50 {run['p50_ms']} ms, p95 {run['p95_ms']} ms under load; "
                     f"{run['errors']} errors)  target ≥ {targets[kind]}  {run['verdict']}"
                 )
+        return self._report(machine, load, marker, n, results, runs, say)
+
+    @staticmethod
+    def _report(
+        machine: dict[str, Any],
+        load: float,
+        marker: dict[str, Any],
+        n: int,
+        results: list[dict[str, Any]],
+        runs: dict[str, Any],
+        say: Any,
+    ) -> dict[str, Any]:
         machine["load_before"] = round(load, 2)
         machine["load_after"] = round(os.getloadavg()[0], 2)
         say(f"load average after measuring: {machine['load_after']:.2f}")
@@ -272,4 +344,10 @@ class Command(BaseCommand):
             return len(data["customers"]) + len(data["rooms"])
         if path.startswith("/api/"):
             return len(json.loads(body)["results"])
+        if path.startswith("/tickets/board/"):
+            return body.count(b'<li class="list-group-item')
+        if path.startswith("/tickets/my/"):
+            return body.count(b"data-kind=")
+        if path.startswith("/reports/"):
+            return body.count(b"<tr")
         return body.count(b'<tr><td><a href="/customers/')
