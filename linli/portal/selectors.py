@@ -12,6 +12,7 @@ import functools
 import hashlib
 import operator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -243,3 +244,30 @@ def pending_visit(ticket: Ticket) -> ReturnVisit | None:
     if ticket.status != Status.RESOLVED:
         return None
     return ticket.return_visits.filter(done_at__isnull=True).order_by("due_at").first()
+
+
+def current_notices(household: Household) -> list[Any]:
+    """Outage and emergency notices for the household's rooms that have not ended (care chapter)."""
+    from linli.care.outreach.notices import notices_for_resident
+
+    seen: dict[int, Any] = {}
+    for customer in household.customers:
+        for notice in notices_for_resident(customer):
+            seen.setdefault(notice.pk, notice)
+    return sorted(seen.values(), key=lambda n: n.starts_at)
+
+
+def open_surveys(household: Household) -> list[dict[str, Any]]:
+    """Survey invitations of the household's rooms still open for an answer, with their links."""
+    from linli.surveys.answering import answer_path
+    from linli.surveys.models import Invitation, SurveyRound
+
+    rows = Invitation.objects.filter(
+        room_id__in=household.room_ids,
+        status__in=[Invitation.Status.ISSUED, Invitation.Status.PARTIAL],
+        round__status=SurveyRound.Status.OPEN,
+    ).select_related("round")
+    return [
+        {"round": i.round, "link": answer_path(i), "partial": i.status == Invitation.Status.PARTIAL}
+        for i in rows
+    ]

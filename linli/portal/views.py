@@ -110,6 +110,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "recent": list(selectors.ticket_list(household)[:5]),
         "to_rate": selectors.awaiting_rating(household).count(),
         "open_count": selectors.ticket_list(household, state="open").count(),
+        "notices": selectors.current_notices(household),
+        "surveys": selectors.open_surveys(household),
     }
     return render(request, "portal/home.html", context)
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("rounds/<int:pk>/do/<str:action>/", views.round_action, name="round_action"),
     path("rounds/<int:pk>/sample/", views.round_sample, name="sample"),
     path("rounds/<int:pk>/results/", views.round_results, name="results"),
+    path("rounds/<int:pk>/paper.pdf", views.paper_forms, name="paper_forms"),
     path("rounds/<int:pk>/key-in/", views.key_in, name="key_in"),
     path("invitations/<int:pk>/phone/", views.approve_phone, name="approve_phone"),
     path("rounds/<int:pk>/comments/", f.comments, name="comments"),

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.audit.services import record as audit_record
 from linli.core.errors import DomainError
 from linli.core.http import permission_required, require_perm
 from linli.customers.models import Customer
@@ -208,6 +209,25 @@ def round_sample(request: HttpRequest, pk: int) -> HttpResponse:
         return exports.sample_workbook(round_, rows, request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "surveys/round_sample.html", {"round": round_, "page": page, "status": status, "statuses": Invitation.Status.choices})  # fmt: skip
+
+
+@permission_required(Perm.SURVEYS_VIEW)
+def paper_forms(request: HttpRequest, pk: int) -> HttpResponse:
+    """The paper questionnaires of the households issued on paper, within the user's scope."""
+    from linli.surveys.paper import forms_pdf
+
+    round_ = selectors.access_round(request.user, pk)
+    if round_.status != SurveyRound.Status.OPEN:
+        messages.error(request, _("发放后才能打印纸质问卷。"))
+        return redirect("surveys:round", round_.pk)
+    rows = selectors.invitations(request.user, round_).filter(channel=Invitation.Channel.PAPER).exclude(status=Invitation.Status.RETURNED).order_by("community__code", "room__code")  # fmt: skip
+    if request.GET.get("community"):
+        rows = rows.filter(community_id=request.GET["community"])
+    pdf = forms_pdf(round_, rows)
+    audit_record(request.user, "surveys.paper.printed", round_, {"forms": rows.count()})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="paper-{round_.pk}.pdf"'
+    return response
 
 
 @permission_required(Perm.SURVEYS_VIEW)

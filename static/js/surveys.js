@@ -15,7 +15,7 @@
     chart.setOption({
       textStyle: { fontFamily: font },
       animation: false,
-      grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 48, top: 24, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", data: shown.map((row) => row.name) },
       tooltip: { trigger: "axis", valueFormatter: (v) => `${v}%` },
@@ -28,7 +28,7 @@
         label: { show: true, position: "right", formatter: "{c}%" },
         markLine: {
           symbol: "none", silent: true, lineStyle: { color: "#198754", type: "dashed" },
-          data: [{ xAxis: data.target }], label: { formatter: data.target_label },
+          data: [{ xAxis: data.target }], label: { formatter: data.target_label, position: "end", color: "#198754" },
         },
       }],
     });

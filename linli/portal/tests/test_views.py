@@ -257,3 +257,30 @@ def test_commitments_show_the_offices_phone(client, world, resident):
     sign_in(client, MOBILE)
     page = client.get("/portal/commitments/").content.decode()
     assert 'href="tel:0571-88886666"' in page and "翠湖苑" in page
+
+
+def test_the_home_page_shows_current_notices_and_survey_invitations(client, world, resident):
+    from conftest import make_staff
+    from linli.care.outreach.notices import publish_notice
+    from linli.surveys import answering, draws
+    from linli.surveys.testing import make_round
+
+    room = resident.occupancies.get().room
+    now = timezone.now()
+    publish_notice(world.ch, kind="water", title="明日停水", body="9:00-12:00 停水检修", starts_at=now + dt.timedelta(hours=20),
+                   ends_at=now + dt.timedelta(hours=23), buildings=[room.building], units=[], actor=world.office_supervisor)  # fmt: skip
+    researcher = make_staff("researcher", "survey_researcher")
+    round_ = make_round(
+        [world.ch],
+        actor=researcher,
+        approver=world.hq_admin,
+        method="census",
+        name="年中满意度调查",
+    )
+    draws.draw_sample(round_, actor=researcher)
+    answering.open_round(round_, actor=researcher)
+    sign_in(client, MOBILE)
+    page = client.get("/portal/").content.decode()
+    assert "明日停水" in page and "9:00-12:00 停水检修" in page
+    invitation = round_.invitations.get(room=room)
+    assert "年中满意度调查" in page and answering.answer_path(invitation) in page

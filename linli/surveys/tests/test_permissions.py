@@ -146,6 +146,7 @@ ENDPOINTS = [
     Endpoint("round-action", lambda w: f"/surveys/rounds/{_round(w).pk}/do/remind/", method="post", permission=OFFICE, scoped=True, ok=MOVED),
     Endpoint("sample", lambda w: f"/surveys/rounds/{_round(w).pk}/sample/", permission=V, scoped=True),
     Endpoint("sample-export", lambda w: f"/surveys/rounds/{_round(w).pk}/sample/?export=xlsx", permission=V, scoped=True),
+    Endpoint("paper-forms", lambda w: f"/surveys/rounds/{_round(w).pk}/paper.pdf", permission=V, scoped=True),
     Endpoint("results", lambda w: f"/surveys/rounds/{_round(w).pk}/results/", permission=V, scoped=True),
     Endpoint("key-in", lambda w: f"/surveys/rounds/{_round(w).pk}/key-in/", permission=KEY, scoped=True),
     Endpoint("key-in-post", lambda w: f"/surveys/rounds/{_round(w).pk}/key-in/", method="post", permission=KEY, scoped=True, ok=MOVED,

@@ -164,3 +164,29 @@ def test_key_in_double_entry_through_the_page(client, world, researcher):
     client.post(f"/surveys/rounds/{round_.pk}/key-in/", post)
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.RETURNED
+
+
+def test_paper_forms_carry_the_number_and_a_working_qr_link(client, world, researcher):
+    import subprocess
+
+    from linli.surveys import draws
+    from linli.surveys.paper import paper_number
+    from linli.surveys.testing import make_round
+
+    bulk_households(world.ch, 2, mobile=False)  # no mobile → paper
+    round_ = make_round([world.ch], actor=researcher, approver=world.hq_admin, method="census")
+    draws.draw_sample(round_, actor=researcher)
+    answering.open_round(round_, actor=researcher)
+    client.force_login(world.office_supervisor)
+    response = client.get(f"/surveys/rounds/{round_.pk}/paper.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    invitation = round_.invitations.order_by("pk").first()
+    assert (
+        paper_number(invitation) in text
+        and invitation.room.code in text
+        and "扫码在手机上填写" in text
+    )
+    assert text.count("问卷编号") == 2
