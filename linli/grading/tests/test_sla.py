@@ -65,7 +65,11 @@ def test_a_vip_graded_customer_makes_a_complaint_company_level(world):
     ordinary = make_customer(world.ch, "赵四", room="1-1-104")
     set_grade(ordinary, "b", actor=world.office_supervisor)
 
-    vip_ticket = make_ticket(world.ch, actor=world.office_supervisor, customer=vip, kind=Kind.COMPLAINT)
-    other = make_ticket(world.ch, actor=world.office_supervisor, customer=ordinary, kind=Kind.COMPLAINT)
+    vip_ticket = make_ticket(
+        world.ch, actor=world.office_supervisor, customer=vip, kind=Kind.COMPLAINT
+    )
+    other = make_ticket(
+        world.ch, actor=world.office_supervisor, customer=ordinary, kind=Kind.COMPLAINT
+    )
     assert vip_ticket.level == "company" and "VIP" in vip_ticket.level_reason
     assert other.level == "office"

@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-
 # The care chapter's apps (linli/care/<part>/), loaded after grades in this order.
 CARE_PARTS = ("visits", "reception", "outreach")
 
@@ -36,10 +35,10 @@ class Command(BaseCommand):
         from linli.customers.demo import load_households
         from linli.customers.services import create_due_review_tasks
         from linli.grading.demo import load_grades
-        from linli.surveys.demo import load_demo as load_surveys
         from linli.org.demo import load_organisation
         from linli.org.models import Community
         from linli.policy.selectors import snapshot
+        from linli.surveys.demo import load_demo as load_surveys
         from linli.tickets.demo import load_tickets
 
         if if_empty and Community.objects.exists():
