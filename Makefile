@@ -5,7 +5,7 @@ PORT ?= 8000
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV := $(shell command -v uv 2>/dev/null || echo uv)
 RUN := $(UV) run --frozen
-APT_PACKAGES := fonts-noto-cjk chromium poppler-utils gettext
+APT_PACKAGES := fonts-noto-cjk chromium poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
 
 .PHONY: help run test deps uv sysdeps static messages migrate lint ci clean
 
