@@ -160,7 +160,9 @@ def target() -> Decimal:
     return Decimal(policy.value("surveys.target.satisfaction"))
 
 
-def trend(round_: SurveyRound, *, limit: int = 6) -> list[tuple[SurveyRound, Result]]:
+def trend(
+    round_: SurveyRound, *, limit: int = 6, responses: Any = None
+) -> list[tuple[SurveyRound, Result]]:
     """This round and the earlier rounds of the same scope, oldest first (comparison)."""
     earlier = (
         SurveyRound.objects.filter(
@@ -169,7 +171,7 @@ def trend(round_: SurveyRound, *, limit: int = 6) -> list[tuple[SurveyRound, Res
         )
         .order_by("-starts_on")[:limit]
     )  # fmt: skip
-    return [(r, score_round(r)[""]) for r in reversed(list(earlier))]
+    return [(r, score_round(r, responses=responses)[""]) for r in reversed(list(earlier))]
 
 
 def return_target() -> Decimal:

@@ -242,6 +242,7 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
     target = results.target()
     context = {"round": round_, "overall": overall, "groups": groups, "by": by, "target": target,
                "missed": overall.below_target(target),
+               "trend": results.trend(round_, responses=visible),
                "chart": results.chart_data(overall, groups, target)}  # fmt: skip
     return render(request, "surveys/round_results.html", context)
 
