@@ -94,9 +94,48 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
             if close:
                 services.close_round(round_, actor=None)
                 SurveyRound.objects.filter(pk=round_.pk).update(status=SurveyRound.Status.REPORTED)
+                _followed_up(round_, settled=number == 0)
             counts["rounds"] += 1
     counts["comments"] = CommentFollowUp.objects.count()
     return counts
+
+
+MEASURES = {
+    "工程维修": "电梯维保单位每月例会通报故障，报修 30 分钟内到场，维修结果当天回访。",
+    "收费": "每季度在公告栏和业主端公开物业费收支，增加微信缴费引导。",
+    "秩序维护": "夜间巡逻由两次增加到四次，车库增设巡更点，外来车辆登记放行。",
+    "保洁": "楼道和电梯每日清洁消毒，垃圾清运改为每日两次。",
+    "客户服务": "前台增加午间值班，管家每周固定坐班时间公示。",
+    "总体": "按各维度整改措施落实，下一轮调查前由公司客户主管复查。",
+}
+
+
+def _followed_up(round_: SurveyRound, *, settled: bool) -> None:
+    """A past round's rectification as it happened: due a month after the round; the office's
+    measures submitted, and for the older round verified by the company."""
+    from linli.surveys.models import Rectification
+
+    supervisor = Staff.objects.filter(role=Role.HQ_CUSTOMER_SUPERVISOR, is_active=True).first()
+    offices = {
+        s.community_id: s
+        for s in Staff.objects.filter(role=Role.OFFICE_CUSTOMER_SUPERVISOR).order_by("username")
+    }
+    closed = timezone.make_aware(
+        dt.datetime.combine(round_.ends_on + dt.timedelta(days=1), dt.time(9))
+    )
+    for item in Rectification.objects.filter(round=round_):
+        item.due_on = round_.ends_on + dt.timedelta(days=30)
+        item.measures = MEASURES.get(item.dimension, MEASURES["总体"])
+        item.submitted_by, item.submitted_at = (
+            offices.get(item.community_id),
+            closed + dt.timedelta(days=7),
+        )
+        item.status = Rectification.Status.SUBMITTED
+        if settled and supervisor is not None:
+            item.status = Rectification.Status.VERIFIED
+            item.verified_by, item.verified_at = supervisor, closed + dt.timedelta(days=35)
+            item.verification = "已现场检查，措施落实。"
+        item.save()
 
 
 def _round(
