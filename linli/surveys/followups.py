@@ -85,7 +85,7 @@ def comment_to_ticket(follow_up: CommentFollowUp, *, actor: Any, category: Any) 
     from linli.tickets.models import Channel, Kind
     from linli.tickets.services import open_ticket
 
-    follow_up = CommentFollowUp.objects.select_for_update().select_related(
+    follow_up = CommentFollowUp.objects.select_for_update(of=("self",)).select_related(
         "answer__response__invitation__room", "answer__response__invitation__customer", "community"
     ).get(pk=follow_up.pk)  # fmt: skip
     if follow_up.ticket_id:
