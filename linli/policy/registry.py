@@ -1001,6 +1001,16 @@ _DEFINITIONS = [
         maximum=60,
     ),
     _p(
+        "surveys.report.retention_years",
+        Kind.INT,
+        10,
+        _("客户调研报告保存期"),
+        _("第七章 调研报告"),
+        unit=Y,
+        minimum=1,
+        maximum=50,
+    ),
+    _p(
         "surveys.rectification.days",
         Kind.INT,
         30,

@@ -35,3 +35,38 @@ def rounds_calendar() -> str:
         except DomainError:
             continue
     return f"frozen {frozen}, closed {closed}"
+
+
+@sweep("surveys.retention", every=dt.timedelta(days=1))
+def retention() -> str:
+    """Individual forms are kept for `customers.retention.survey_forms_years` after their round
+    ended (the round keeps its counts and its archived reports); reports for
+    `surveys.report.retention_years`."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from linli import policy
+    from linli.surveys.models import Response, SurveyReport
+
+    today = timezone.localdate()
+    form_years = int(policy.value("customers.retention.survey_forms_years"))
+    report_years = int(policy.value("surveys.report.retention_years"))
+    forms_before = _years_before(today, form_years)
+    reports_before = timezone.make_aware(
+        dt.datetime.combine(_years_before(today, report_years), dt.time())
+    )
+    with transaction.atomic():
+        forms, _ = Response.objects.filter(round__ends_on__lt=forms_before).delete()
+    removed = 0
+    for report in SurveyReport.objects.filter(created_at__lt=reports_before):
+        for file in (report.pdf, report.docx):
+            if file:
+                file.delete(save=False)
+        report.delete()
+        removed += 1
+    return f"forms and answers deleted {forms}, reports deleted {removed}"
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` earlier (29 February → 28 February)."""
+    return day.replace(year=day.year - years, day=min(day.day, 28) if day.month == 2 else day.day)

@@ -138,3 +138,31 @@ def test_the_calendar_sweep_freezes_and_closes(world, researcher):
         ends_on=timezone.localdate() - dt.timedelta(days=1)
     )
     assert rounds_calendar() == "frozen 0, closed 1"
+
+
+def test_retention_removes_old_forms_and_reports(world, researcher, round_, settings, tmp_path):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from linli.surveys.models import Response, SurveyReport
+    from linli.surveys.sweeps import retention
+
+    settings.MEDIA_ROOT = tmp_path
+    scale = questions(round_, "scale")[0]
+    answering.answer_online(
+        answering.token_for(round_.invitations.first()), {scale.pk: "satisfied"}, submit=True
+    )
+    old = SurveyReport.objects.create(round=round_, status="done")
+    old.pdf.save("old.pdf", ContentFile(b"%PDF"), save=True)
+    SurveyReport.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=11 * 366)
+    )
+    assert retention() == "forms and answers deleted 0, reports deleted 1"  # forms: not yet 3 years
+    assert not (tmp_path / old.pdf.name).exists()
+    SurveyRound.objects.filter(pk=round_.pk).update(
+        ends_on=timezone.localdate() - dt.timedelta(days=3 * 366 + 1)
+    )
+    assert retention().startswith("forms and answers deleted ")
+    assert not Response.objects.filter(round=round_).exists()
