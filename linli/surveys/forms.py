@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.customers.models import Customer
-from linli.org.models import Community
+from linli.org.models import Community, Staff
 from linli.surveys.models import Invitation, QuestionnaireVersion, SurveyRound
 
 
@@ -53,6 +53,10 @@ class RoundForm(forms.Form):
         label=_("发放渠道"), choices=Invitation.Channel.choices, widget=forms.CheckboxSelectMultiple,
         initial=["link", "paper"],
     )  # fmt: skip
+    staff = forms.ModelMultipleChoiceField(
+        label=_("调查人员"), queryset=Staff.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}), help_text=_("按住 Ctrl 可多选"),
+    )  # fmt: skip
     starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -63,6 +67,14 @@ class RoundForm(forms.Form):
         if plan.community_id:
             communities = communities.filter(pk=plan.community_id)
         cast(forms.ModelMultipleChoiceField, self.fields["communities"]).queryset = communities
+        staff = (
+            Staff.objects.visible_to(user)
+            .filter(is_active=True)
+            .order_by("community_id", "username")
+        )
+        if plan.community_id:
+            staff = staff.filter(community_id=plan.community_id)
+        cast(forms.ModelMultipleChoiceField, self.fields["staff"]).queryset = staff
         cast(
             forms.ModelChoiceField, self.fields["questionnaire_version"]
         ).queryset = QuestionnaireVersion.objects.filter(

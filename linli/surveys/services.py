@@ -286,6 +286,25 @@ ROUND_FIELDS = ("name", "questionnaire_version", "method", "strata", "special_fl
                 "starts_on", "ends_on", "grades", "owners_only")  # fmt: skip
 
 
+def default_round(plan: SurveyPlan) -> dict[str, Any]:
+    """What a new round of a plan starts from: the next of the policy's survey months (default
+    May and November) not yet taken by the plan, the standard questionnaire, link and paper."""
+    months = sorted(int(m) for m in policy.value("surveys.rounds.months"))
+    taken = {d.month for d in plan.rounds.values_list("starts_on", flat=True)}
+    month = next((m for m in months if m not in taken), months[0] if months else 5)
+    starts = dt.date(plan.year, month, 10)
+    version = (
+        QuestionnaireVersion.objects.filter(status=QuestionnaireVersion.Status.APPROVED)
+        .order_by("-questionnaire__is_template", "-approved_at").first()
+    )  # fmt: skip
+    return {
+        "name": _("%(y)s 年 %(m)s 月业主满意度调查") % {"y": plan.year, "m": month},
+        "starts_on": starts, "ends_on": starts + dt.timedelta(days=20), "questionnaire_version": version,
+        "method": SurveyRound.Method.FORMULA, "strata": SurveyRound.Strata.COMMUNITY, "channels": ["link", "paper"],
+        "communities": [plan.community] if plan.community_id else [],
+    }  # fmt: skip
+
+
 def freeze_date(round_: SurveyRound) -> dt.date:
     """The scope is fixed this many days before the round starts (policy)."""
     days = int(policy.value("surveys.scope.freeze_days"))

@@ -122,17 +122,25 @@ def _round_form_page(
     request: HttpRequest, plan: SurveyPlan, round_: SurveyRound | None
 ) -> HttpResponse:
     require_perm(request, _plan_perm(request.user, plan.community))
-    initial: dict[str, Any] = {"channels": ["link", "paper"]}
+    initial: dict[str, Any] = services.default_round(plan)
     if round_ is not None:
         initial = {f: getattr(round_, f) for f in services.ROUND_FIELDS if f not in ("grades",)}
-        initial.update(communities=list(round_.communities.all()), version=round_.version)
+        initial.update(
+            communities=list(round_.communities.all()),
+            staff=list(round_.staff.all()),
+            version=round_.version,
+        )
     form = RoundForm(request.POST or None, user=request.user, plan=plan, initial=initial)
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k not in ("communities", "version")}
+        values = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in ("communities", "version", "staff")
+        }
         try:
             saved = services.save_round(
                 round_, plan=plan, actor=request.user, values=values,
-                communities=list(form.cleaned_data["communities"]),
+                communities=list(form.cleaned_data["communities"]), staff=list(form.cleaned_data["staff"]),
                 expected_version=form.cleaned_data.get("version"),
             )  # fmt: skip
         except DomainError as error:

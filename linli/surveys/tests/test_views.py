@@ -190,3 +190,24 @@ def test_paper_forms_carry_the_number_and_a_working_qr_link(client, world, resea
         and "扫码在手机上填写" in text
     )
     assert text.count("问卷编号") == 2
+
+
+def test_a_new_round_starts_from_the_policy_months_and_names_its_staff(client, world, researcher):
+    from linli.surveys.models import SurveyPlan
+
+    plan = SurveyPlan.objects.create(
+        year=2026, title="2026 年度客户调查方案", purpose="x", created_by=researcher
+    )
+    client.force_login(researcher)
+    form = client.get(f"/surveys/plans/{plan.pk}/rounds/new/").context["form"]
+    assert (
+        form.initial["starts_on"].month == 5
+        and form.initial["questionnaire_version"] == standard_version()
+    )
+    client.post(f"/surveys/plans/{plan.pk}/rounds/new/", {
+        "name": "5 月", "communities": [world.ch.pk], "questionnaire_version": standard_version().pk, "method": "formula",
+        "strata": "community", "channels": ["link"], "starts_on": "2026-05-10", "ends_on": "2026-05-30",
+        "staff": [world.office_supervisor.pk]})  # fmt: skip
+    assert list(SurveyRound.objects.get().staff.all()) == [world.office_supervisor]
+    second = client.get(f"/surveys/plans/{plan.pk}/rounds/new/").context["form"]
+    assert second.initial["starts_on"].month == 11  # May is taken: the next policy month
