@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol, Self
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,7 +42,12 @@ class CommunityScopedQuerySet(models.QuerySet):
             return self.all()
         if user.community_id is None:
             return self.none()
-        return self.filter(**{self.community_lookup: user.community_id})
+        return self.filter(self.office_scope(user.community_id))
+
+    def office_scope(self, community_id: int) -> Q:
+        """What an office user of `community_id` may see; models with company-wide rows that
+        offices also read (a company survey plan) widen it."""
+        return Q(**{self.community_lookup: community_id})
 
     def in_community(self, community_id: int | None) -> Self:
         """Narrow to the community chosen in the switcher (None = all visible)."""

@@ -30,7 +30,7 @@ from linli.org.roles import Perm
 from linli.surveys.followups import open_comment_follow_ups
 from linli.surveys.models import Answer, Invitation, Question, Response, SurveyRound
 from linli.surveys.scoring import SCALE
-from linli.surveys.services import _require
+from linli.surveys.services import _require, plan_perm
 
 INVITATION_KIND = "surveys.invitation"
 
@@ -62,7 +62,7 @@ def open_round(round_: SurveyRound, *, actor: Any) -> int:
     from linli.notify.models import Message
     from linli.notify.services import enqueue
 
-    _require(actor, Perm.SURVEYS_PLAN if round_.community_id is None else Perm.SURVEYS_OFFICE_PLAN)
+    _require(actor, plan_perm(round_.community))
     round_ = SurveyRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status not in (SurveyRound.Status.SAMPLED, SurveyRound.Status.OPEN):
         raise DomainError(_("请先抽样，再发放问卷。"))
@@ -107,7 +107,7 @@ def remind(round_: SurveyRound, *, actor: Any) -> int:
     from linli.notify.models import Message
     from linli.notify.services import enqueue
 
-    _require(actor, Perm.SURVEYS_PLAN if round_.community_id is None else Perm.SURVEYS_OFFICE_PLAN)
+    _require(actor, plan_perm(round_.community))
     if round_.status != SurveyRound.Status.OPEN:
         raise DomainError(_("只有发放回收中的轮次可以再次推送。"))
     waiting = round_.invitations.filter(

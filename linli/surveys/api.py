@@ -20,6 +20,7 @@ from linli.org.roles import Perm
 from linli.surveys import answering, results, selectors, services
 from linli.surveys.exports import sample_rows
 from linli.surveys.models import Invitation, SurveyPlan, SurveyRound
+from linli.surveys.scoring import SCALE
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -220,7 +221,7 @@ def _form(invitation: Invitation) -> dict[str, Any]:
     return {
         "round": invitation.round.name, "community": invitation.community.name,
         "ends_on": invitation.round.ends_on, "intro": invitation.round.questionnaire_version.intro,
-        "scale": ["very_satisfied", "satisfied", "fairly_satisfied", "neutral", "dissatisfied"],
+        "scale": list(SCALE),
         "questions": [{"id": q.pk, "section": q.section.title, "kind": q.kind, "text": q.text, "required": q.required,
                        "choices": q.choices, "saved": saved.get(q.pk)} for q in questions.values()],
     }  # fmt: skip

@@ -29,7 +29,7 @@ from linli.surveys.models import (
     Response,
     SurveyRound,
 )
-from linli.surveys.services import _require
+from linli.surveys.services import _require, plan_perm
 
 
 # --- comments -----------------------------------------------------------------------------------
@@ -139,9 +139,7 @@ def draw_audit(round_: SurveyRound, *, actor: Any | None) -> int:
     """Per community: phone_max (at least phone_min) households that did not return, and the
     policy's share of the keyed paper forms, rounded up. Drawn from the round's seed."""
     if actor is not None:
-        _require(
-            actor, Perm.SURVEYS_PLAN if round_.community_id is None else Perm.SURVEYS_OFFICE_PLAN
-        )
+        _require(actor, plan_perm(round_.community))
     if round_.status not in (SurveyRound.Status.CLOSED, SurveyRound.Status.REPORTED):
         raise DomainError(_("回收结束后才能抽取核查对象。"))
     if AuditCheck.objects.filter(round=round_).exists():

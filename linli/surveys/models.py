@@ -142,16 +142,19 @@ class Question(models.Model):
 
 
 class PlanQuerySet(CommunityScopedQuerySet):
+    def office_scope(self, community_id: int) -> Q:
+        """Company plans are visible to every office; office plans to their office."""
+        return Q(community__isnull=True) | Q(community_id=community_id)
+
+
+class RoundQuerySet(CommunityScopedQuerySet):
+    def office_scope(self, community_id: int) -> Q:
+        """A company round is visible to the offices it surveys (their own households only:
+        invitations and responses are community rows); an office round to its office."""
+        return Q(community_id=community_id) | Q(community__isnull=True, communities=community_id)
+
     def visible_to(self, user: Any) -> Self:
-        """Company plans are visible to every office (their own part of it); office plans to
-        their office and the company."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_company_wide:
-            return self.all()
-        if user.community_id is None:
-            return self.none()
-        return self.filter(Q(community__isnull=True) | Q(community_id=user.community_id))
+        return super().visible_to(user).distinct()
 
 
 class SurveyPlan(BaseModel):
@@ -258,6 +261,8 @@ class SurveyRound(BaseModel):
     sampled_at = models.DateTimeField(_("抽样时间"), null=True, blank=True)
     audit_failed = models.BooleanField(_("真实性核查未通过"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = RoundQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "id"]

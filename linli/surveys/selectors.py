@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from linli.surveys.models import (
@@ -29,16 +29,9 @@ def access_plan(user: Any, pk: int) -> SurveyPlan:
 
 
 def rounds(user: Any) -> QuerySet[SurveyRound]:
-    rows = SurveyRound.objects.select_related(
+    return SurveyRound.objects.visible_to(user).select_related(
         "plan", "community", "questionnaire_version__questionnaire"
     )
-    if user.is_company_wide:
-        return rows
-    if user.community_id is None:
-        return rows.none()
-    return rows.filter(
-        Q(community_id=user.community_id) | Q(community__isnull=True, communities=user.community_id)
-    ).distinct()
 
 
 def access_round(user: Any, pk: int) -> SurveyRound:

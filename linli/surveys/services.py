@@ -218,13 +218,14 @@ def approve_version(version: QuestionnaireVersion, *, actor: Any) -> Questionnai
 
 
 # --- plans --------------------------------------------------------------------------------------
-def _plan_perm(community: Any) -> str:
+def plan_perm(community: Any) -> str:
+    """Company plans and rounds need surveys.plan, an office's surveys.office_plan."""
     return Perm.SURVEYS_OFFICE_PLAN if community is not None else Perm.SURVEYS_PLAN
 
 
 @transaction.atomic
 def create_plan(*, actor: Any, year: int, title: str, purpose: str, community: Any = None) -> SurveyPlan:  # fmt: skip
-    _require(actor, _plan_perm(community))
+    _require(actor, plan_perm(community))
     if community is not None and not actor.is_company_wide and community.pk != actor.community_id:
         raise DomainError(_("只能为本管理处制定调查方案。"), field="community")
     if not title.strip():
@@ -247,7 +248,7 @@ def create_plan(*, actor: Any, year: int, title: str, purpose: str, community: A
 
 @transaction.atomic
 def submit_plan(plan: SurveyPlan, *, actor: Any) -> SurveyPlan:
-    _require(actor, _plan_perm(plan.community))
+    _require(actor, plan_perm(plan.community))
     if plan.status not in (SurveyPlan.Status.DRAFT, SurveyPlan.Status.REJECTED):
         raise DomainError(_("方案已提交或已批准。"))
     if not plan.rounds.exists():
@@ -334,7 +335,7 @@ def save_round(
     round_: SurveyRound | None, *, plan: SurveyPlan, actor: Any, values: dict[str, Any],
     communities: list[Any], staff: list[Any] = (), expected_version: int | None = None,  # type: ignore[assignment]
 ) -> SurveyRound:  # fmt: skip
-    _require(actor, _plan_perm(plan.community))
+    _require(actor, plan_perm(plan.community))
     if round_ is not None and round_.status != SurveyRound.Status.DRAFT:
         raise DomainError(_("调查范围已锁定，不能再修改本轮设置。"))
     _check_round(values, communities, plan)
@@ -355,7 +356,7 @@ def save_round(
 def freeze_round(round_: SurveyRound, *, actor: Any | None, now: dt.datetime | None = None) -> SurveyRound:  # fmt: skip
     """Fix the scope: the plan must be approved; the questionnaire version is locked for ever."""
     if actor is not None:
-        _require(actor, _plan_perm(round_.community))
+        _require(actor, plan_perm(round_.community))
     round_ = SurveyRound.objects.select_for_update().select_related("plan").get(pk=round_.pk)
     if round_.status != SurveyRound.Status.DRAFT:
         raise DomainError(_("本轮范围已锁定。"))
@@ -374,7 +375,7 @@ def freeze_round(round_: SurveyRound, *, actor: Any | None, now: dt.datetime | N
 def close_round(round_: SurveyRound, *, actor: Any | None) -> SurveyRound:
     """End collection: links stop working; unreturned forms become abstentions."""
     if actor is not None:
-        _require(actor, _plan_perm(round_.community))
+        _require(actor, plan_perm(round_.community))
     round_ = SurveyRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status != SurveyRound.Status.OPEN:
         raise DomainError(_("只有发放回收中的轮次可以结束。"))

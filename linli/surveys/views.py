@@ -28,10 +28,6 @@ def _form_error(form: Any, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def _plan_perm(user: Any, community: Any) -> str:
-    return Perm.SURVEYS_PLAN if community is None else Perm.SURVEYS_OFFICE_PLAN
-
-
 @permission_required(Perm.SURVEYS_VIEW)
 def home(request: HttpRequest) -> HttpResponse:
     rounds = list(selectors.rounds(request.user).order_by("-starts_on")[:30])
@@ -90,7 +86,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(Perm.SURVEYS_VIEW)
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.access_plan(request.user, pk)
-    require_perm(request, _plan_perm(request.user, plan.community))
+    require_perm(request, services.plan_perm(plan.community))
     try:
         services.submit_plan(plan, actor=request.user)
         messages.success(request, _("方案已提交审批。"))
@@ -121,7 +117,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def _round_form_page(
     request: HttpRequest, plan: SurveyPlan, round_: SurveyRound | None
 ) -> HttpResponse:
-    require_perm(request, _plan_perm(request.user, plan.community))
+    require_perm(request, services.plan_perm(plan.community))
     initial: dict[str, Any] = services.default_round(plan)
     if round_ is not None:
         initial = {f: getattr(round_, f) for f in services.ROUND_FIELDS if f not in ("grades",)}
@@ -170,7 +166,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": round_, "per": per, "total": total, "freeze_on": services.freeze_date(round_),
         "return_target": results.return_target(), "phone_cap": answering.phone_cap(round_),
         "phone_used": selectors.invitations(request.user, round_).filter(phone_approved_by__isnull=False).count(),
-        "can_manage": _plan_perm(request.user, round_.community) in request.perms,  # type: ignore[attr-defined]
+        "can_manage": services.plan_perm(round_.community) in request.perms,  # type: ignore[attr-defined]
         "channel_labels": [str(dict(Invitation.Channel.choices).get(c, c)) for c in round_.channels or []],
         "special_label": str(dict(Customer.CareFlag.choices).get(round_.special_flag, round_.special_flag)),
     }  # fmt: skip
@@ -195,7 +191,7 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     round_ = selectors.access_round(request.user, pk)
     if action not in ROUND_ACTIONS:
         raise Http404
-    require_perm(request, _plan_perm(request.user, round_.community))
+    require_perm(request, services.plan_perm(round_.community))
     run, done = ROUND_ACTIONS[action]
     try:
         outcome = run(round_, request.user)

@@ -16,11 +16,6 @@ from linli.surveys.testing import bulk_households, make_round
 
 
 @pytest.fixture
-def researcher(world):
-    return make_staff("researcher", "survey_researcher")
-
-
-@pytest.fixture
 def opened(world, researcher):
     bulk_households(world.ch, 6)
     round_ = make_round(

@@ -7,17 +7,11 @@ from collections import Counter
 
 import pytest
 
-from conftest import make_staff
 from linli.core.errors import DomainError
 from linli.org.models import Community
 from linli.surveys import draws, services
 from linli.surveys.models import Invitation, QuestionnaireVersion, SurveyRound
 from linli.surveys.testing import bulk_households, make_round
-
-
-@pytest.fixture
-def researcher(world):
-    return make_staff("researcher", "survey_researcher")
 
 
 @pytest.fixture

@@ -18,11 +18,6 @@ from linli.tickets.models import Category
 
 
 @pytest.fixture
-def researcher(world):
-    return make_staff("researcher", "survey_researcher")
-
-
-@pytest.fixture
 def round_(world, researcher):
     bulk_households(world.ch, 10)
     round_ = make_round(

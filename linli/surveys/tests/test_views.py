@@ -6,18 +6,11 @@ from __future__ import annotations
 import io
 import json
 
-import pytest
 from openpyxl import load_workbook
 
-from conftest import make_staff
 from linli.surveys import answering
 from linli.surveys.models import Invitation, Question, QuestionnaireVersion, SurveyPlan, SurveyRound
 from linli.surveys.testing import bulk_households, standard_version
-
-
-@pytest.fixture
-def researcher(world):
-    return make_staff("researcher", "survey_researcher")
 
 
 def test_the_whole_round_through_the_pages(client, world, researcher):
