@@ -3,6 +3,7 @@ paper forms, results; questionnaires live in `views_questionnaires.py`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -258,10 +259,15 @@ def key_in(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = None
     if lookup.is_valid():
         code = lookup.cleaned_data["room"].strip().upper()
-        invitation = selectors.invitations(request.user, round_).filter(room__code=code).select_related("room", "round").first()  # fmt: skip
+        rows = selectors.invitations(request.user, round_).select_related("room", "round")
+        number = re.fullmatch(rf"{round_.pk}-(\d{{6}})", code)  # the paper form's 问卷编号
+        invitation = (
+            rows.filter(pk=int(number.group(1))) if number else rows.filter(room__code=code)
+        ).first()
         if invitation is None:
             lookup.add_error(
-                "room", _("本轮样本中没有房号 %(code)s（或不在您的管理处）。") % {"code": code}
+                "room",
+                _("本轮样本中没有房号或问卷编号 %(code)s（或不在您的管理处）。") % {"code": code},
             )
     if request.method == "POST":
         invitation = selectors.access_invitation(
