@@ -80,6 +80,24 @@ class Trend:
             day = day + dt.timedelta(weeks=1) if self.unit == "week" else _add_months(day, 1)
         return result
 
+    def rolled_months(self, now: dt.datetime) -> list[dt.date]:
+        """The months of a monthly trend whose figures may be read whole from a monthly
+        roll-up: those inside the trend, and the last one if the rest of it is still to come
+        (the trend runs to today). Weekly trends and partial months are counted live."""
+        if self.unit != "month":
+            return []
+        return [
+            month
+            for month in self.buckets()
+            if month >= self.first
+            and (_local_midnight(_add_months(month, 1)) <= self.end or self.end > now)
+        ]
+
+    @staticmethod
+    def span_of_months(months: list[dt.date]) -> tuple[dt.datetime, dt.datetime]:
+        """From the local midnight starting the first month to the one ending the last."""
+        return _local_midnight(months[0]), _local_midnight(_add_months(months[-1], 1))
+
     def bucket_label(self, day: dt.date) -> str:
         if self.unit == "week":
             return day.strftime("%m-%d")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,14 +22,18 @@ from linli import policy
 from linli.reports.periods import Period, Trend
 from linli.tickets.models import (
     OPEN_STATUSES,
+    UNSETTLED,
     Kind,
     ReturnVisit,
+    ReturnVisitMonth,
     Severity,
     Status,
     Ticket,
     TicketEvent,
+    TicketMonth,
     Validity,
 )
+from linli.tickets.rollup import VISIT_FIGURES
 
 # The figures' definitions, shown on the page as help text and written into the Excel file.
 DEFINITIONS: tuple[tuple[Any, Any], ...] = (
@@ -377,15 +381,16 @@ def ticket_report(
     escalated = _escalated(user, community_id, start, end)
     _merge(groups, dimension, escalated.values(*values).annotate(escalated=Count("pk")).order_by())
     scope, visit_counts = _visit_aggregates(start, end, now)
-    visit_values = _group_values(dimension, "ticket__")
+    # A visit carries its ticket's community: grouped by community it needs no join.
+    visit_prefix = "" if dimension.code == "community" else "ticket__"
     visits = (
         _visits(user, community_id)
         .filter(scope)
-        .values(*visit_values)
+        .values(*_group_values(dimension, visit_prefix))
         .annotate(**visit_counts)
         .order_by()
     )
-    _merge(groups, dimension, visits, prefix="ticket__")
+    _merge(groups, dimension, visits, prefix=visit_prefix)
     rows = sorted(groups.values(), key=lambda f: (-f.received, f.label))
     total = Figures(label=_("合计"))
     for row in rows:
@@ -405,7 +410,12 @@ def ticket_report(
 def _trend(
     user: Any, community_id: int | None, trend: Trend, now: dt.datetime, window: int
 ) -> tuple[list[Figures], dict[str, list[int]]]:
-    """Received by kind, on-time rates, return-visit and satisfaction rates per week or month."""
+    """Received by kind, on-time rates, return-visit and satisfaction rates per week or month.
+
+    A monthly trend reads its whole months from the monthly figures of settled tickets and
+    done visits (`TicketMonth`, `ReturnVisitMonth`, kept by triggers) and adds the unsettled
+    tickets and the visits not yet done live; weeks and partial months are counted live.
+    The figures are the same either way (`linli/reports/tests` hold both paths to them)."""
     buckets = trend.buckets()
     index = {day: i for i, day in enumerate(buckets)}
 
@@ -419,42 +429,91 @@ def _trend(
         day: Figures(key=day, label=trend.bucket_label(day)) for day in buckets
     }
     kinds: dict[str, list[int]] = {k: [0] * len(buckets) for k in Kind.values}
-    opened = _tickets(user, community_id).filter(
-        opened_at__gte=trend.start, opened_at__lt=trend.end
-    )
-    # Only what the trend shows (received by kind, on-time rates): over a year of tickets the
-    # repeat check (a subquery per complaint) and the rest would cost seconds for nothing, and
-    # these few columns are covered by the opening-time index (an index-only scan).
-    figures = _ticket_aggregates(user, now, window)
-    rows = (
-        opened.annotate(bucket=trend.trunc("opened_at"))
-        .values("bucket", "kind")
-        .annotate(**{name: figures[name] for name in TREND_FIGURES})
-        .order_by()
-    )
-    for row in rows:
-        day = day_of(row["bucket"])
-        if day in index:
-            kinds[row["kind"]][index[day]] += row["received"]
+
+    def add(rows: Any) -> None:
+        for row in rows:
+            if row["bucket"] is None or day_of(row["bucket"]) not in index:
+                continue
+            day = day_of(row["bucket"])
+            if "kind" in row:
+                kinds[row["kind"]][index[day]] += row["received"]
             _add(by_bucket, day, "", row)
-    _scope, counts = _visit_aggregates(trend.start, trend.end, now)
-    visits = _visits(user, community_id)
-    # Each query reads only the rows its counts can include (visits due in the trend for the
-    # rate, done in it for satisfaction): one index range each instead of the OR of both.
-    for field_name, names in (
-        ("due_at", ("visits_due", "visits_done")),
-        ("done_at", ("visits_rated", "visits_satisfied")),
-    ):
-        in_trend = {f"{field_name}__gte": trend.start, f"{field_name}__lt": trend.end}
-        for row in (
-            visits.filter(**in_trend)
-            .annotate(bucket=trend.trunc(field_name))
-            .values("bucket")
-            .annotate(**{n: counts[n] for n in names})
+
+    rolled = trend.rolled_months(now)
+    live_ranges = [(trend.start, trend.end)]
+    if rolled:
+        rolled_start, rolled_end = trend.span_of_months(rolled)
+        live_ranges = [
+            (start, end)
+            for start, end in ((trend.start, rolled_start), (rolled_end, trend.end))
+            if start < end
+        ]
+    tickets = _tickets(user, community_id)
+    # Only what the trend shows (received by kind, on-time rates): over a year of tickets the
+    # repeat check (a subquery per complaint) and the rest would cost seconds for nothing.
+    figures = _ticket_aggregates(user, now, window)
+    trend_figures = {name: figures[name] for name in TREND_FIGURES}
+
+    def ticket_rows(rows: QuerySet[Ticket]) -> Any:
+        return (
+            rows.annotate(bucket=trend.trunc("opened_at"))
+            .values("bucket", "kind")
+            .annotate(**trend_figures)
             .order_by()
+        )
+
+    for start, end in live_ranges:
+        add(ticket_rows(tickets.filter(opened_at__gte=start, opened_at__lt=end)))
+    visits = _visits(user, community_id)
+    for start, end in live_ranges:
+        # Each query reads only the rows its counts can include (visits due in the range for
+        # the rate, done in it for satisfaction): one index range each, not the OR of both.
+        _scope, counts = _visit_aggregates(start, end, now)
+        for field_name, names in (
+            ("due_at", ("visits_due", "visits_done")),
+            ("done_at", ("visits_rated", "visits_satisfied")),
         ):
-            if row["bucket"] is not None and day_of(row["bucket"]) in index:
-                _add(by_bucket, day_of(row["bucket"]), "", row)
+            in_range = {f"{field_name}__gte": start, f"{field_name}__lt": end}
+            add(
+                visits.filter(**in_range)
+                .annotate(bucket=trend.trunc(field_name))
+                .values("bucket")
+                .annotate(**{n: counts[n] for n in names})
+                .order_by()
+            )
+    if rolled:
+        add(
+            ticket_rows(
+                tickets.filter(UNSETTLED, opened_at__gte=rolled_start, opened_at__lt=rolled_end)
+            )
+        )
+        add(
+            TicketMonth.objects.visible_to(user)
+            .in_community(community_id)
+            .filter(month__gte=rolled[0], month__lte=rolled[-1])
+            .values("kind", bucket=F("month"))
+            .annotate(**{name: Sum(name) for name in TREND_FIGURES})
+            .order_by()
+        )
+        add(
+            ReturnVisitMonth.objects.visible_to(user)
+            .in_community(community_id)
+            .filter(month__gte=rolled[0], month__lte=rolled[-1])
+            .values(bucket=F("month"))
+            .annotate(**{name: Sum(name) for name in VISIT_FIGURES})
+            .order_by()
+        )
+        # Visits not yet done count as due once their deadline has passed.
+        add(
+            visits.filter(
+                done_at__isnull=True, due_at__gte=rolled_start, due_at__lt=rolled_end,
+                due_at__lte=now,
+            )
+            .annotate(bucket=trend.trunc("due_at"))
+            .values("bucket")
+            .annotate(visits_due=Count("pk"))
+            .order_by()
+        )  # fmt: skip
     return [by_bucket[day] for day in buckets], kinds
 
 

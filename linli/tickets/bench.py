@@ -464,6 +464,11 @@ def build(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM {connection.ops.quote_name(table)}))"
                 )
+        # The load ran with triggers off (replica role): compute the monthly figures now.
+        from linli.tickets import rollup
+
+        log("  monthly figures …")
+        rollup.rebuild()
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         log(f"  {command} …")
         with connection.cursor() as cursor:

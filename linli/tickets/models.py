@@ -62,6 +62,15 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS)
+# A ticket is *settled* when none of its statistics figures can change any more with the
+# passing of time: cancelled, or closed for work with its response and resolution recorded.
+# Settled tickets are counted in the monthly figures (`TicketMonth`, kept by database
+# triggers); the statistics read the few unsettled ones live.
+UNSETTLED = ~Q(status="cancelled") & (
+    Q(status__in=[str(s) for s in OPEN_STATUSES])
+    | Q(responded_at__isnull=True)
+    | Q(resolve_by__isnull=False, resolved_at__isnull=True)
+)
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NEW: frozenset(
         {Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED, Status.CANCELLED}
@@ -283,6 +292,22 @@ class Ticket(BaseModel):
                 condition=Q(level="company"),
                 name="tickets_company_level_idx",
             ),
+            # The statistics' trend reads the unsettled tickets live (a few per community),
+            # index-only: company-wide the whole (small) index is read with no heap visits.
+            models.Index(
+                fields=["community", "opened_at"],
+                include=[
+                    "id",
+                    "kind",
+                    "status",
+                    "respond_by",
+                    "responded_at",
+                    "resolve_by",
+                    "resolved_at",
+                ],
+                condition=UNSETTLED,
+                name="tickets_unsettled_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -462,3 +487,58 @@ class ReturnVisit(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.due_at:%Y-%m-%d}"
+
+
+class TicketMonth(models.Model):
+    """The trend figures of the settled tickets (`UNSETTLED`) opened in a local month, per
+    community and kind: what a year's trend reads instead of counting a year of tickets.
+
+    Kept by database triggers on `tickets_ticket` (`linli.tickets.rollup`), so every write —
+    service, admin, import, a bulk update — moves the counts in the same transaction;
+    `rollup.check` recomputes them from the tickets and repairs any drift (a nightly sweep).
+    """
+
+    community = models.ForeignKey("org.Community", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the local month the tickets were opened in
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    received = models.IntegerField(db_default=0)
+    respond_due = models.IntegerField(db_default=0)
+    respond_on_time = models.IntegerField(db_default=0)
+    resolve_due = models.IntegerField(db_default=0)
+    resolve_on_time = models.IntegerField(db_default=0)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "month", "kind"], name="tickets_month_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.month:%Y-%m} {self.kind}"
+
+
+class ReturnVisitMonth(models.Model):
+    """The return-visit figures of the done visits, per community and local month: due and
+    done by the month the visit was due, rated and satisfied by the month it was done.
+    Kept by triggers on `tickets_returnvisit` like `TicketMonth`; visits not yet done are
+    read live."""
+
+    community = models.ForeignKey("org.Community", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    visits_due = models.IntegerField(db_default=0)
+    visits_done = models.IntegerField(db_default=0)
+    visits_rated = models.IntegerField(db_default=0)
+    visits_satisfied = models.IntegerField(db_default=0)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "month"], name="tickets_rv_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.month:%Y-%m}"
