@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections, router
 from django.utils import timezone
 
 from linli.policy.models import ParameterVersion
@@ -23,6 +25,20 @@ def _community_id(community: Any) -> int | None:
 # batch job — so repeated reads cost nothing and the unit sees one consistent policy.
 _SNAPSHOT: ContextVar[dict[str, Any] | None] = ContextVar("linli_policy_snapshot", default=None)
 
+Rows = dict[str, list[ParameterVersion]]
+
+
+@dataclass(frozen=True)
+class _StampedRows:
+    stamp: tuple[Any, ...]
+    rows: Rows
+
+
+# The version table as this process last read it, with the table's stamp at that moment. A unit
+# of work reuses it when the stamp is unchanged, so most units read one aggregate row instead of
+# the table. Never mutated: a changed table replaces it, and a unit keeps the rows it started with.
+_PROCESS_ROWS: _StampedRows | None = None
+
 
 @contextmanager
 def snapshot() -> Iterator[None]:
@@ -34,9 +50,67 @@ def snapshot() -> Iterator[None]:
 
 
 def invalidate_snapshot() -> None:
+    global _PROCESS_ROWS
+    _PROCESS_ROWS = None
     current = _SNAPSHOT.get()
     if current is not None:
         current.clear()
+
+
+@functools.cache
+def stamp_subqueries(alias: str) -> str:
+    """The table's stamp as three scalar subqueries, for `table_stamp` or another statement.
+
+    Versions are only ever added (`set_parameter`; the admin is read-only; every foreign key
+    is PROTECT), so the row count and the largest id change with every commit. PostgreSQL never
+    hands an id out twice; SQLite gives a rolled-back insert's id to the next insert, which the
+    newest `created_at` tells apart."""
+    meta = ParameterVersion._meta
+    quote = connections[alias].ops.quote_name
+    table = quote(meta.db_table)
+    created_at = quote(meta.get_field("created_at").column)
+    return (
+        f"(SELECT COUNT(*) FROM {table}), (SELECT MAX({quote(meta.pk.column)}) FROM {table}), "
+        f"(SELECT MAX({created_at}) FROM {table})"
+    )
+
+
+def table_stamp() -> tuple[Any, ...]:
+    """What changes whenever any process commits a parameter version."""
+    alias = router.db_for_read(ParameterVersion)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT {stamp_subqueries(alias)}")
+        return tuple(cursor.fetchone())
+
+
+def adopt_stamp(stamp: Sequence[Any]) -> None:
+    """Take the stamp from a statement this unit of work runs anyway (`stamp_subqueries` in the
+    API token lookup), so that its first parameter read needs no query of its own."""
+    current = _SNAPSHOT.get()
+    if current is not None and "rows" not in current:
+        current["stamp"] = tuple(stamp)
+
+
+def _load_rows() -> Rows:
+    grouped: Rows = {}
+    for row in ParameterVersion.objects.order_by("effective_from", "version"):
+        grouped.setdefault(row.key, []).append(row)
+    return grouped
+
+
+def _current_rows(stamp: tuple[Any, ...] | None) -> Rows:
+    """The whole table: this process's copy if the table has not changed since, else read."""
+    global _PROCESS_ROWS
+    if stamp is None:
+        stamp = table_stamp()
+    cached = _PROCESS_ROWS
+    if cached is not None and cached.stamp == stamp:
+        return cached.rows
+    # Read after the stamp: a version committed in between makes the copy newer than its stamp,
+    # which costs one more read later and is never stale.
+    rows = _load_rows()
+    _PROCESS_ROWS = _StampedRows(stamp, rows)
+    return rows
 
 
 def _snapshot_rows(key: str) -> list[ParameterVersion] | None:
@@ -44,10 +118,7 @@ def _snapshot_rows(key: str) -> list[ParameterVersion] | None:
     if current is None:
         return None
     if "rows" not in current:
-        grouped: dict[str, list[ParameterVersion]] = {}
-        for row in ParameterVersion.objects.order_by("effective_from", "version"):
-            grouped.setdefault(row.key, []).append(row)
-        current["rows"] = grouped
+        current["rows"] = _current_rows(current.pop("stamp", None))
     return current["rows"].get(key, [])
 
 
