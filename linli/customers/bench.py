@@ -793,3 +793,75 @@ def sample_queries(
         "substring2": sample((name[1:] for name in three), n, f"{seed}-sub2"),
         "substring3": sample(three, n, f"{seed}-sub3"),
     }
+
+
+# --- the import of 100,000 rows (DESIGN §8, issue 3 item 11) ---------------------------------
+IMPORT_COMMUNITY = "ZBENCHIMP"
+IMPORT_ROWS = 100_000
+IMPORT_BUDGET_SECONDS = 60.0
+# What an import writes, children first: the bench removes its own rows again afterwards.
+IMPORT_TABLES = ("customers_changerecord", "customers_occupancy", "customers_customer",
+                 "customers_room", "customers_unit", "customers_building")  # fmt: skip
+
+
+def _clear_import_community() -> Community:
+    """The community the bench imports into, emptied of what an earlier run wrote. It stays
+    between runs: the import's audit events refer to it, and audit rows are never deleted."""
+    company = Company.objects.order_by("pk").first()
+    community, _created = Community.objects.get_or_create(
+        code=IMPORT_COMMUNITY, defaults={"company": company, "name": "导入基准小区"}
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in IMPORT_TABLES:
+            cursor.execute(f"DELETE FROM {table} WHERE community_id = %s", [community.pk])
+    return community
+
+
+def measure_import(
+    *, rows: int = IMPORT_ROWS, seed: int = 2026, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """Import a generated 业主信息登记表 of `rows` rows into a new community of the data set,
+    exactly as the committed web import does (read, validate, match, create the rooms, write,
+    commit), then remove what it wrote. Preview (dry run) and commit are timed apart."""
+    import io
+
+    from linli.customers.importer import run_import
+    from linli.customers.scale import scale_workbook
+
+    community = _clear_import_community()
+    try:
+        log(f"import: generating a workbook of {rows:,} rows …")
+        workbook = io.BytesIO()
+        scale_workbook(rows, workbook, seed=seed)
+        size_mb = workbook.getbuffer().nbytes / 1e6
+        timings: dict[str, float] = {}
+        outcomes = {}
+        for name, dry_run in (("preview", True), ("commit", False)):
+            log(f"import: {name} …")
+            workbook.seek(0)
+            started = time.perf_counter()
+            outcomes[name] = run_import(
+                community, workbook, actor=None, create_rooms=True, dry_run=dry_run
+            )
+            timings[name] = time.perf_counter() - started
+        committed = outcomes["commit"]
+        complete = (
+            committed.committed
+            and not committed.errors
+            and committed.counts["customers_created"] == rows
+        )
+        passed = complete and timings["commit"] <= IMPORT_BUDGET_SECONDS
+        log(
+            f"import of {rows:,} rows ({size_mb:.1f} MB .xlsx, {committed.counts['rooms_created']:,} "
+            f"new rooms): preview {timings['preview']:.1f} s, commit {timings['commit']:.1f} s "
+            f"(budget {IMPORT_BUDGET_SECONDS:.0f} s): {'PASS' if passed else 'FAIL'}"
+            + ("" if complete else f" — not imported whole: {committed.errors[:3]}")
+        )
+        return {
+            "rows": rows, "workbook_mb": round(size_mb, 1), "counts": committed.counts,
+            "preview_seconds": round(timings["preview"], 1), "commit_seconds": round(timings["commit"], 1),
+            "budget_seconds": IMPORT_BUDGET_SECONDS, "pass": passed,
+        }  # fmt: skip
+    finally:
+        log("import: removing the imported rows …")
+        _clear_import_community()

@@ -148,3 +148,16 @@ def test_tickets_of_the_bench_look_like_the_services_own(dataset):
     ch = Community.objects.get(code="CH")
     local = statistics.ticket_report(hq, community_id=ch.pk, period=period, group="kind")
     assert local.total.received <= report.total.received
+
+
+def test_the_import_case_imports_a_whole_workbook_and_removes_it_again(world):
+    messages: list[str] = []
+    result = bench.measure_import(rows=60, log=messages.append)
+    assert result["counts"]["customers_created"] == result["counts"]["occupancies_created"] == 60
+    assert result["commit_seconds"] > 0 and result["pass"] is True
+    community = Community.objects.get(code=bench.IMPORT_COMMUNITY)
+    assert not Customer.objects.filter(community=community).exists()
+    assert not Room.objects.filter(community=community).exists()
+    assert any("PASS" in m for m in messages)
+    again = bench.measure_import(rows=60, log=messages.append)  # the same community, emptied
+    assert again["counts"]["customers_created"] == 60

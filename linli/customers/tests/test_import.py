@@ -467,7 +467,7 @@ def test_sheets_with_the_same_header_are_imported_together(world):
 def test_the_sheet_reader_reads_what_openpyxl_reads(world):
     from openpyxl import load_workbook
 
-    from linli.customers.tests.test_import_scale import scale_workbook
+    from linli.customers.scale import scale_workbook
 
     book = Workbook()
     ws = book.active
