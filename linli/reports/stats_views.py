@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -137,9 +139,24 @@ def _table(report: statistics.TicketReport) -> list[dict[str, Any]]:
              "detail": c.detail(figures) if c.detail else "", "link": link if index == 0 else ""}
             for index, c in enumerate(statistics.COLUMNS)
         ]  # fmt: skip
-        return {"figures": figures, "cells": cells}
+        return {"figures": figures, "cells": cells, "html": _cells_html(cells)}
 
     return [row(r, False) for r in report.rows] + [row(report.total, True)]
+
+
+def _cells_html(cells: list[dict[str, Any]]) -> SafeString:
+    """A row's figure cells as HTML, escaped once here: company-wide the table has 200 rows of
+    nine cells, which as template tags cost more than all the page's SQL."""
+    parts = []
+    for cell in cells:
+        value = escape(cell["text"])
+        if cell["link"]:
+            value = f'<a href="{escape(cell["link"])}">{value}</a>'
+        detail = (
+            f'<div class="cell-detail">{escape(cell["detail"])}</div>' if cell["detail"] else ""
+        )
+        parts.append(f'<td class="text-end"><span class="cell-value">{value}</span>{detail}</td>')
+    return mark_safe("".join(parts))  # every value escaped above
 
 
 @permission_required(Perm.REPORTS_OFFICE)
