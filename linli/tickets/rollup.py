@@ -336,6 +336,9 @@ def check(*, repair: bool = True) -> list[str]:
     Returns a line per differing row (empty when the triggers kept everything right)."""
     with transaction.atomic():
         _lock_sources()
+        # Reinstalled first: the trigger text holds settings.TIME_ZONE as it was when it was
+        # installed; after a change of zone, the repaired figures stay right from here on.
+        install()
         drift = [
             f"month figures {k}: stored {stored} expected {expected}"
             for expected_rows, stored_rows in (

@@ -108,3 +108,21 @@ def test_installing_on_a_database_with_tickets_fills_the_tables(world):
     assert (rollup.stored_ticket_months(), rollup.stored_visit_months()) == expected
     assert rollup.rebuild() == (len(expected[0]), len(expected[1]))
     assert rollup.check(repair=False) == []
+
+
+def test_a_change_of_time_zone_is_repaired_by_the_check(world, settings):
+    """The trigger text holds the zone it was installed with; the daily check reinstalls it
+    and rebuilds, so months follow the new zone from then on."""
+    ticket = make_ticket(world.ch, actor=world.steward, kind="repair")
+    Ticket.objects.filter(pk=ticket.pk).update(
+        opened_at=dt.datetime(2026, 2, 28, 20, 0, tzinfo=dt.UTC)  # March 1st in Shanghai
+    )
+    services.resolve(Ticket.objects.get(pk=ticket.pk), actor=world.steward, resolution="好了")
+    assert TicketMonth.objects.get().month == dt.date(2026, 3, 1)
+    settings.TIME_ZONE = "UTC"
+    assert len(rollup.check()) == 2  # March gone, February there
+    assert TicketMonth.objects.filter(received__gt=0).get().month == dt.date(2026, 2, 1)
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    services.reopen(ticket, actor=world.steward, reason="又坏了")
+    services.resolve(Ticket.objects.get(pk=ticket.pk), actor=world.steward, resolution="好了")
+    assert rollup.check(repair=False) == []
