@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core import work
+from linli.core.links import fixed_url, row_url
 from linli.core.work import BoardSection, WorkItem, as_datetime
 from linli.org.roles import Perm
 from linli.surveys.models import CommentFollowUp, Rectification
@@ -19,19 +20,28 @@ def comment_calls(user: Any) -> list[WorkItem]:
     """Return calls owed on residents' written comments (office staff who key surveys in)."""
     if Perm.SURVEYS_KEY_IN not in user.perms or user.is_company_wide:
         return []
-    rows = CommentFollowUp.objects.visible_to(user).filter(done_at__isnull=True).select_related("round", "answer__response__invitation__room").order_by("due_on")[:50]  # fmt: skip
+    rows = (
+        CommentFollowUp.objects.visible_to(user)
+        .filter(done_at__isnull=True)
+        .order_by("due_on")
+        .values_list("round_id", "round__name", "answer__text", "answer__response__invitation__room__code", "due_on")[:50]
+    )  # fmt: skip
+    link = row_url("surveys:comments")
     return [
         WorkItem(
             kind="survey_comment",
             kind_label=_("意见回访"),
-            title=row.answer.text[:40],
-            subtitle=f"{row.round.name} · {row.answer.response.invitation.room.code}",
-            due=as_datetime(row.due_on),
-            link=reverse("surveys:comments", args=[row.round_id]),
+            title=text[:40],
+            subtitle=f"{round_name} · {room}",
+            due=as_datetime(due_on),
+            link=link(round_id),
             icon="bi-chat-quote",
         )
-        for row in rows
+        for round_id, round_name, text, room, due_on in rows
     ]
+
+
+BOARD_ROWS = 5
 
 
 @work.register_board
@@ -43,20 +53,25 @@ def survey_board(user: Any, community_id: int | None) -> BoardSection | None:
         CommentFollowUp.objects.visible_to(user)
         .in_community(community_id)
         .filter(done_at__isnull=True)
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
     )
     fixes = (
         Rectification.objects.visible_to(user)
         .in_community(community_id)
         .exclude(status=Rectification.Status.VERIFIED)
     )
+    rows = list(
+        fixes.order_by("due_on").values_list("dimension", "rate", "target", "round__name", "due_on")[:BOARD_ROWS]
+    )  # fmt: skip
+    link = fixed_url("surveys:rectifications")
     items = [
-        WorkItem(kind="rectification", kind_label=_("整改"), title=_("%(d)s 满意率 %(r)s%%，目标 %(t)s%%") % {"d": r.dimension, "r": r.rate, "t": r.target},
-                 subtitle=r.round.name, due=as_datetime(r.due_on), link=reverse("surveys:rectifications"), icon="bi-wrench-adjustable")
-        for r in fixes.select_related("round").order_by("due_on")[:5]
+        WorkItem(kind="rectification", kind_label=_("整改"), title=_("%(d)s 满意率 %(r)s%%，目标 %(t)s%%") % {"d": dimension, "r": rate, "t": target},
+                 subtitle=round_name, due=as_datetime(due_on), link=link, icon="bi-wrench-adjustable")
+        for dimension, rate, target, round_name, due_on in rows
     ]  # fmt: skip
-    overdue = calls.filter(due_on__lt=today).count()
     return BoardSection(
-        title=str(_("满意度调查")), items=items, count=fixes.count(), link=reverse("surveys:rectifications"),
+        title=str(_("满意度调查")), items=items, link=link,
+        count=fixes.count() if len(rows) == BOARD_ROWS else len(rows),
         empty=str(_("没有待整改的满意度项目。")),
-        figure=str(_("意见待回访 %(n)s 条，其中超期 %(o)s 条") % {"n": calls.count(), "o": overdue}),
+        figure=str(_("意见待回访 %(n)s 条，其中超期 %(o)s 条") % {"n": calls["open"], "o": calls["overdue"]}),
     )  # fmt: skip

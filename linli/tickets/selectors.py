@@ -5,10 +5,10 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.core.links import row_url
 from linli.core.work import WorkItem
 from linli.tickets.models import OPEN_STATUSES, Level, ReturnVisit, Status, Ticket
 
@@ -78,68 +78,80 @@ def my_work(user: Any) -> list[WorkItem]:
         Ticket.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES)
         .filter(Q(assignee=user) | Q(owner=user) | Q(coordinator=user))
-        .select_related("category", "room")
-        .distinct()
-    )
+        # The model's ordering: ties of the merged list keep it (the sort is stable).
+        .order_by("-opened_at", "-id")
+        .values_list("pk", "title", "number", "room__code", "status", "responded_at",
+                     "resolve_by", "respond_by")
+    )  # fmt: skip
     visits = (
         ReturnVisit.objects.visible_to(user)
         .filter(assigned_to=user, done_at__isnull=True)
-        .select_related("ticket", "ticket__room")
+        .values_list("pk", "due_at", "ticket__title", "ticket__number", "ticket__room__code")
     )
+    status_labels = dict(Status.choices)
+    ticket_url = row_url("tickets:detail")
+    visit_url = row_url("tickets:return_visit")
+    ticket_label, visit_label = str(_("诉求")), str(_("回访"))
     items = [
         WorkItem(
             kind="ticket",
-            kind_label=str(_("诉求")),
-            title=t.title,
+            kind_label=ticket_label,
+            title=title,
             subtitle=" · ".join(
-                x for x in (t.number, t.room.code if t.room else "", t.get_status_display()) if x
+                x for x in (number, room_code or "", str(status_labels.get(status, status))) if x
             ),
-            due=t.resolve_by if t.responded_at else t.respond_by,
-            link=reverse("tickets:detail", args=[t.pk]),
+            due=resolve_by if responded_at else respond_by,
+            link=ticket_url(pk),
             icon="bi-chat-left-text",
         )
-        for t in tickets
+        for pk, title, number, room_code, status, responded_at, resolve_by, respond_by in tickets
     ]
     items += [
         WorkItem(
             kind="return_visit",
-            kind_label=str(_("回访")),
-            title=v.ticket.title,
-            subtitle=" · ".join(
-                x for x in (v.ticket.number, v.ticket.room.code if v.ticket.room else "") if x
-            ),
-            due=v.due_at,
-            link=reverse("tickets:return_visit", args=[v.pk]),
+            kind_label=visit_label,
+            title=title,
+            subtitle=" · ".join(x for x in (number, room_code or "") if x),
+            due=due_at,
+            link=visit_url(pk),
             icon="bi-telephone",
         )
-        for v in visits
+        for pk, due_at, title, number, room_code in visits
     ]
     return items
 
 
+BOARD_TICKET_FIELDS = ("pk", "number", "title", "resolve_by", "escalation_level", "category__name",
+                       "assignee__name", "assignee__username")  # fmt: skip
+
+
 def office_board(user: Any, *, community_id: int | None) -> dict[str, Any]:
-    """Overdue and due-today open tickets, return visits owed, and the return-visit rate."""
+    """Overdue and due-today open tickets, return visits owed, and the return-visit rate; the
+    rows as values (the page shows a few columns of each)."""
     now = timezone.now()
     end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     open_rows = (
-        Ticket.objects.visible_to(user)
-        .in_community(community_id)
-        .filter(status__in=OPEN_STATUSES)
-        .select_related("category", "assignee", "community")
+        Ticket.objects.visible_to(user).in_community(community_id).filter(status__in=OPEN_STATUSES)
     )
-    overdue = open_rows.filter(
-        Q(resolve_by__lt=now) | Q(responded_at__isnull=True, respond_by__lt=now)
-    ).order_by("resolve_by")
-    due_today = open_rows.filter(resolve_by__gte=now, resolve_by__lte=end_of_day).order_by(
-        "resolve_by"
+    fields = BOARD_TICKET_FIELDS + (("community__name",) if user.is_company_wide else ())
+    overdue = (
+        open_rows.filter(Q(resolve_by__lt=now) | Q(responded_at__isnull=True, respond_by__lt=now))
+        .order_by("resolve_by")
+        .values(*fields)
+    )
+    due_today = (
+        open_rows.filter(resolve_by__gte=now, resolve_by__lte=end_of_day)
+        .order_by("resolve_by")
+        .values(*fields)
     )
     owed = (
         ReturnVisit.objects.visible_to(user)
         .in_community(community_id)
         .filter(done_at__isnull=True)
-        .select_related("ticket", "assigned_to")
         .order_by("due_at")
-    )
+        .values("pk", "due_at", "ticket__number", "ticket__title", "assigned_to__name",
+                "assigned_to__username")
+    )  # fmt: skip
     return {
         "overdue": list(overdue[:100]),
         "due_today": list(due_today[:100]),

@@ -10,13 +10,17 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core import work
+from linli.core.deadline import deadline_html
 from linli.core.errors import DomainError
 from linli.core.http import permission_required, require_perm
+from linli.core.links import row_url
 from linli.customers.models import Customer, Room
 from linli.org.models import Community
 from linli.org.roles import Perm
@@ -249,11 +253,55 @@ def my_work(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/my_work.html", {"items": work.my_work_items(request.user)})
 
 
+@dataclass(frozen=True)
+class BoardRow:
+    """One line of the board's ticket and return-visit lists, prepared once in Python."""
+
+    link: str
+    number: str
+    title: str
+    deadline: SafeString
+    meta: str = ""  # the ticket's community (company roles), category, handler, supervision
+
+
+def _ticket_rows(rows: list[dict[str, Any]], *, with_community: bool) -> list[BoardRow]:
+    url = row_url("tickets:detail")
+    now = timezone.now()
+    unassigned = _("未指派")
+    result = []
+    for row in rows:
+        parts = [row["community__name"]] if with_community else []
+        parts += [row["category__name"], row["assignee__name"] or row["assignee__username"] or unassigned]  # fmt: skip
+        if row["escalation_level"]:
+            parts.append(_("督办 %(n)s 级") % {"n": row["escalation_level"]})
+        result.append(
+            BoardRow(link=url(row["pk"]), number=row["number"], title=row["title"],
+                     deadline=deadline_html(row["resolve_by"], now=now), meta=" · ".join(parts))
+        )  # fmt: skip
+    return result
+
+
+def _visit_rows(rows: list[dict[str, Any]]) -> list[BoardRow]:
+    url = row_url("tickets:return_visit")
+    now = timezone.now()
+    return [
+        BoardRow(link=url(row["pk"]), number=row["ticket__number"], title=row["ticket__title"],
+                 deadline=deadline_html(row["due_at"], now=now),
+                 meta=row["assigned_to__name"] or row["assigned_to__username"] or "—")
+        for row in rows
+    ]  # fmt: skip
+
+
 @permission_required(Perm.TICKETS_VIEW)
 def office_board(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
     community_id = _community(request)
-    context = selectors.office_board(request.user, community_id=community_id)
-    context["sections"] = work.board_sections(request.user, community_id)
+    context = selectors.office_board(user, community_id=community_id)
+    company_wide = user.is_company_wide
+    context["overdue"] = _ticket_rows(context["overdue"], with_community=company_wide)
+    context["due_today"] = _ticket_rows(context["due_today"], with_community=company_wide)
+    context["owed"] = _visit_rows(context["owed"])
+    context["sections"] = work.board_sections(user, community_id)
     return render(request, "tickets/board.html", context)
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.care.outreach.models import GreetingTask, Invitation
+from linli.core.links import fixed_url
 from linli.core.timeline import Entry
 from linli.core.work import BoardSection, WorkItem, as_datetime
 from linli.customers.models import Customer, Occupancy
@@ -81,15 +83,16 @@ def my_work(user: Any) -> list[WorkItem]:
         GreetingTask.objects.visible_to(user)
         .filter(steward=user, status=Status.PENDING, due_on=timezone.localdate())
         .filter(customer__in=Customer.objects.visible_to(user))
-        .select_related("customer")
+        .values_list("pk", "occasion", "customer__name", "due_on")
     )
-    link = reverse("outreach:today")
+    link = fixed_url("outreach:today")
+    occasions = dict(GreetingTask._meta.get_field("occasion").flatchoices)
     return [
         WorkItem(kind="greeting", kind_label=_("关怀问候"),
-                 title=_("%(o)s问候 %(name)s") % {"o": t.get_occasion_display(), "name": t.customer.name},
-                 subtitle=_("今天上门或电话问候后在“今日问候”中登记"), link=f"{link}#greeting-{t.pk}",
-                 due=as_datetime(t.due_on), icon="bi-gift")
-        for t in rows[:200]
+                 title=_("%(o)s问候 %(name)s") % {"o": str(occasions.get(occasion, occasion)), "name": name},
+                 subtitle=_("今天上门或电话问候后在“今日问候”中登记"), link=f"{link}#greeting-{pk}",
+                 due=as_datetime(due_on), icon="bi-gift")
+        for pk, occasion, name, due_on in rows[:200]
     ]  # fmt: skip
 
 
@@ -101,9 +104,11 @@ def board(user: Any, community_id: int | None) -> BoardSection | None:
         .in_community(community_id)
         .filter(due_on=timezone.localdate())
     )
-    total = rows.count()
-    done = rows.filter(status__in=(Status.DONE, Status.SENT)).count()
+    figures = rows.aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(status__in=(Status.DONE, Status.SENT)))
+    )
+    total, done = figures["total"], figures["done"]
     return BoardSection(
-        title=_("今日关怀问候"), count=total - done, link=reverse("outreach:today"),
+        title=_("今日关怀问候"), count=total - done, link=fixed_url("outreach:today"),
         empty=_("今天没有到期的关怀问候。"), figure=_("%(d)s/%(t)s 已完成") % {"d": done, "t": total},
     )  # fmt: skip

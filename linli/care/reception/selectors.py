@@ -145,13 +145,17 @@ def need_list(
     )
 
 
-def my_needs(user: Any) -> list[PersonalNeed]:
-    return list(
+def open_needs_of(user: Any) -> CommunityScopedQuerySet:
+    """The open needs the user is responsible for, by due date."""
+    return (
         needs_visible_to(user)
         .filter(assignee=user, status__in=OPEN_NEED_STATUSES)
-        .select_related("customer", "room", "need_type")
         .order_by("due_on", "pk")
     )
+
+
+def my_needs(user: Any) -> list[PersonalNeed]:
+    return list(open_needs_of(user).select_related("customer", "room", "need_type"))
 
 
 def need_history(need: PersonalNeed) -> list[Any]:
@@ -230,6 +234,16 @@ def check_of(user: Any, community_id: int, day: dt.date) -> DailyCheck | None:
         .select_related("checked_by")
         .first()
     )
+
+
+def check_times(user: Any, community_id: int, days: list[dt.date]) -> dict[dt.date, tuple[str, dt.datetime]]:  # fmt: skip
+    """Who checked each of `days` and when (the days not checked are absent): one query."""
+    rows = (
+        DailyCheck.objects.visible_to(user)
+        .filter(community_id=community_id, day__in=days)
+        .values_list("day", "checked_by__name", "checked_by__username", "checked_at")
+    )
+    return {day: (name or username, at) for day, name, username, at in rows}
 
 
 # --- needs report -----------------------------------------------------------------------------
