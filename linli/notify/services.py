@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from linli.notify.backends import DeliveryError, backend_for
@@ -177,11 +176,7 @@ def mark_read(recipient: Any, pks: Iterable[int] | None = None) -> int:
     return rows.update(read_at=timezone.now())
 
 
-def unread_messages(recipient: Any) -> QuerySet[Message]:
+def unread_count(recipient: Any) -> int:
     return Message.objects.filter(
         recipient=recipient, channel=Message.Channel.IN_APP, read_at__isnull=True
-    )
-
-
-def unread_count(recipient: Any) -> int:
-    return unread_messages(recipient).count()
+    ).count()
