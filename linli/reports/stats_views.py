@@ -149,7 +149,7 @@ def _cells_html(cells: list[dict[str, Any]]) -> SafeString:
     nine cells, which as template tags cost more than all the page's SQL."""
     parts = []
     for cell in cells:
-        value = escape(cell["text"])
+        value: str = escape(cell["text"])
         if cell["link"]:
             value = f'<a href="{escape(cell["link"])}">{value}</a>'
         detail = (
