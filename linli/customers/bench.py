@@ -863,7 +863,7 @@ def measure_import(
         )
         return {
             "rows": rows, "workbook_mb": round(size_mb, 1), "counts": committed.counts,
-            "preview_seconds": round(timings["preview"], 1), "commit_seconds": round(timings["commit"], 1),
+            "preview_seconds": round(timings["preview"], 2), "commit_seconds": round(timings["commit"], 2),
             "budget_seconds": IMPORT_BUDGET_SECONDS, "pass": passed,
         }  # fmt: skip
     finally:
