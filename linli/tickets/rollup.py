@@ -99,6 +99,14 @@ class Contribution:
             f" ON CONFLICT ({self._key_list()}) DO UPDATE SET {self._increments()}"
         )
 
+    def subtract(self) -> str:
+        """Take the contribution back from its row (`sign` is -1 here). Only ever an update: a
+        row is never created by a removal, so emptying the tables first (Django's flush on
+        SQLite deletes table by table) leaves no row pointing at a deleted community."""
+        keys = " AND ".join(f"{c} = {e}" for c, e in self.keys)
+        changes = ", ".join(f"{c} = {c} + ({e})" for c, e in self.figures)
+        return f"UPDATE {self.table} SET {changes} WHERE {keys} AND {self.condition}"
+
     def fill(self, source: str) -> str:
         """The same contribution of every row of `source` (aliased `r`), summed per key."""
         columns = ", ".join(c for c, _e in (*self.keys, *self.figures))
@@ -163,7 +171,10 @@ def trigger_sql(vendor: str) -> list[str]:
         trigger = f"linli_{name}_month"
 
         def upserts(r: str, sign: str) -> list[str]:
-            return [c.upsert() for c in contributions(vendor, r, sign)]  # noqa: B023
+            return [
+                c.upsert() if sign == "1" else c.subtract()
+                for c in contributions(vendor, r, sign)  # noqa: B023
+            ]
 
         of = ", ".join(columns)
         if vendor == "postgresql":

@@ -126,3 +126,19 @@ def test_a_change_of_time_zone_is_repaired_by_the_check(world, settings):
     services.reopen(ticket, actor=world.steward, reason="又坏了")
     services.resolve(Ticket.objects.get(pk=ticket.pk), actor=world.steward, resolution="好了")
     assert rollup.check(repair=False) == []
+
+
+def test_a_removal_never_creates_a_row(world):
+    """Taking a contribution back only updates its row: emptying the figures first and the
+    tickets after (Django's flush on SQLite, table by table) leaves nothing behind that could
+    point at a deleted community."""
+    ticket = make_ticket(world.ch, actor=world.steward, kind="repair")
+    ticket = services.resolve(ticket, actor=world.steward, resolution="修好了")
+    TicketMonth.objects.all().delete()
+    ReturnVisitMonth.objects.all().delete()
+    ReturnVisit.objects.filter(ticket=ticket).update(done_at=timezone.now(), satisfaction=5)
+    ReturnVisit.objects.all().delete()
+    ticket.events.all().delete()
+    Ticket.objects.filter(pk=ticket.pk).delete()
+    assert not TicketMonth.objects.exists()
+    assert not ReturnVisitMonth.objects.filter(visits_due__lt=0).exists()
