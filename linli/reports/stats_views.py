@@ -94,19 +94,37 @@ def _scope_label(request: HttpRequest) -> str:
     return _("全部小区")
 
 
+RATE_CHART_GROUPS = 20
+
+
+def rate_chart_rows(report: statistics.TicketReport) -> tuple[list[statistics.Figures], bool]:
+    """The groups the rates chart shows: all of them, or — company-wide by community, 200 bars
+    no one can read — the `RATE_CHART_GROUPS` with the lowest on-time resolve rate (those
+    without a rate last), lowest first. True when it is such a selection."""
+    rows = report.rows
+    if len(rows) <= RATE_CHART_GROUPS:
+        return rows, False
+    ranked = sorted(
+        rows,
+        key=lambda r: (r.resolve_rate is None, r.resolve_rate or 0, r.respond_rate or 0, r.label),
+    )
+    return ranked[:RATE_CHART_GROUPS], True
+
+
 def chart_specs(report: statistics.TicketReport) -> dict[str, Any]:
     """What charts.js draws: the trend by kind, rates by group, return visits and satisfaction."""
     labels = [row.label for row in report.trend_rows]
+    rate_rows, _selected = rate_chart_rows(report)
     return {
         "trend": {
             "type": "bar", "stack": True, "labels": labels,
             "series": [{"name": str(Kind(k).label), "data": v} for k, v in report.trend_kinds.items() if any(v)],
         },
         "rates": {
-            "type": "bar", "percent": True, "labels": [row.label for row in report.rows],
+            "type": "bar", "percent": True, "labels": [row.label for row in rate_rows],
             "series": [
-                {"name": _("按时响应率"), "data": [row.respond_rate for row in report.rows]},
-                {"name": _("按时解决率"), "data": [row.resolve_rate for row in report.rows]},
+                {"name": _("按时响应率"), "data": [row.respond_rate for row in rate_rows]},
+                {"name": _("按时解决率"), "data": [row.resolve_rate for row in rate_rows]},
             ],
         },
         "satisfaction": {
@@ -176,6 +194,7 @@ def ticket_stats(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/stats_tickets.html", {
         "form": form, "report": report, "scope": scope, "columns": statistics.COLUMNS,
         "rows": table[:-1], "total": table[-1], "charts": chart_specs(report),
+        "rate_chart_selected": rate_chart_rows(report)[1], "rate_chart_groups": RATE_CHART_GROUPS,
         "definitions": statistics.DEFINITIONS, "export_query": _with_format(request),
     })  # fmt: skip
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -110,3 +111,18 @@ def test_the_march_bucket_of_the_monthly_trend_matches_the_counted_month(march, 
     assert march_bucket.received == counted.total.received == 8
     for name in statistics.TREND_FIGURES:
         assert getattr(march_bucket, name) == getattr(counted.total, name), name
+
+
+def test_the_rates_chart_shows_the_lowest_groups_when_there_are_too_many():
+    from linli.reports import stats_views
+
+    rows = [
+        statistics.Figures(key=i, label=f"C{i:03d}", resolve_due=10, resolve_on_time=10 - i % 10)
+        for i in range(30)
+    ] + [statistics.Figures(key=99, label="无解决期限")]
+    shown, selected = stats_views.rate_chart_rows(SimpleNamespace(rows=rows))  # type: ignore[arg-type]
+    assert selected and len(shown) == stats_views.RATE_CHART_GROUPS
+    assert [r.resolve_rate for r in shown[:3]] == [10.0, 10.0, 10.0]  # 1 of 10 on time
+    assert all(r.label != "无解决期限" for r in shown)  # no rate: last, cut off
+    few, selected = stats_views.rate_chart_rows(SimpleNamespace(rows=rows[:5]))  # type: ignore[arg-type]
+    assert few == rows[:5] and not selected
