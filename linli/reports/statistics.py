@@ -33,7 +33,8 @@ from linli.tickets.models import (
     TicketMonth,
     Validity,
 )
-from linli.tickets.rollup import VISIT_FIGURES
+from linli.tickets.rollup import SATISFIED_AT_LEAST, VISIT_FIGURES
+from linli.tickets.rollup import TICKET_FIGURES as TREND_FIGURES  # what the trend shows
 
 # The figures' definitions, shown on the page as help text and written into the Excel file.
 DEFINITIONS: tuple[tuple[Any, Any], ...] = (
@@ -80,9 +81,7 @@ DEFINITIONS: tuple[tuple[Any, Any], ...] = (
     ),
 )
 
-TREND_FIGURES = ("received", "respond_due", "respond_on_time", "resolve_due", "resolve_on_time")
 REPEAT_MARKER = "重复投诉"  # the repeat rule's level_reason (tickets.rules) ends with it
-SATISFIED_AT_LEAST = ReturnVisit.Satisfaction.FAIRLY_SATISFIED
 
 
 # --- dimensions -------------------------------------------------------------------------------

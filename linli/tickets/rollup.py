@@ -269,45 +269,39 @@ def expected_ticket_months() -> dict[Key, dict[str, int]]:
 
 
 def expected_visit_months() -> dict[Key, dict[str, int]]:
+    """Due and done by the month due; rated and satisfied by the month done (done visits)."""
     result: dict[Key, dict[str, int]] = {}
     done = ReturnVisit.objects.filter(done_at__isnull=False)
-    for r in (
-        done.annotate(month=_month("due_at"))
-        .values("community_id", "month")
-        .annotate(visits_due=Count("pk"), visits_done=Count("pk"))
-        .order_by()
-    ):
-        row = result.setdefault((r["community_id"], r["month"]), dict.fromkeys(VISIT_FIGURES, 0))
-        row.update(visits_due=r["visits_due"], visits_done=r["visits_done"])
-    for r in (
-        done.filter(satisfaction__isnull=False)
-        .annotate(month=_month("done_at"))
-        .values("community_id", "month")
-        .annotate(
-            visits_rated=Count("pk"),
-            visits_satisfied=Count("pk", filter=Q(satisfaction__gte=SATISFIED_AT_LEAST)),
-        )
-        .order_by()
-    ):
-        row = result.setdefault((r["community_id"], r["month"]), dict.fromkeys(VISIT_FIGURES, 0))
-        row.update(visits_rated=r["visits_rated"], visits_satisfied=r["visits_satisfied"])
+    for rows, column, counts in (
+        (done, "due_at", {"visits_due": Count("pk"), "visits_done": Count("pk")}),
+        (done.filter(satisfaction__isnull=False), "done_at", {
+            "visits_rated": Count("pk"),
+            "visits_satisfied": Count("pk", filter=Q(satisfaction__gte=SATISFIED_AT_LEAST)),
+        }),
+    ):  # fmt: skip
+        grouped = rows.annotate(month=_month(column)).values("community_id", "month")
+        for r in grouped.annotate(**counts).order_by():
+            row = result.setdefault(
+                (r["community_id"], r["month"]), dict.fromkeys(VISIT_FIGURES, 0)
+            )
+            row.update({name: r[name] for name in counts})
     return result
 
 
-def stored_ticket_months() -> dict[Key, dict[str, int]]:
+def _stored(model: Any, keys: tuple[str, ...], figures: tuple[str, ...]) -> dict[Key, dict[str, int]]:  # fmt: skip
     return {
-        (r["community_id"], r["month"], r["kind"]): {n: r[n] for n in TICKET_FIGURES}
-        for r in TicketMonth.objects.values("community_id", "month", "kind", *TICKET_FIGURES)
-        if any(r[n] for n in TICKET_FIGURES)  # a row counted down to zero is no figure
+        tuple(r[k] for k in keys): {n: r[n] for n in figures}
+        for r in model.objects.values(*keys, *figures)
+        if any(r[n] for n in figures)  # a row counted down to zero is no figure
     }
+
+
+def stored_ticket_months() -> dict[Key, dict[str, int]]:
+    return _stored(TicketMonth, ("community_id", "month", "kind"), TICKET_FIGURES)
 
 
 def stored_visit_months() -> dict[Key, dict[str, int]]:
-    return {
-        (r["community_id"], r["month"]): {n: r[n] for n in VISIT_FIGURES}
-        for r in ReturnVisitMonth.objects.values("community_id", "month", *VISIT_FIGURES)
-        if any(r[n] for n in VISIT_FIGURES)
-    }
+    return _stored(ReturnVisitMonth, ("community_id", "month"), VISIT_FIGURES)
 
 
 def _differences(expected: dict[Key, Any], stored: dict[Key, Any]) -> list[Key]:
