@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from linli.api.pagination import Pagination
+from linli.api.params import community_param, paginated
 from linli.api.permissions import HasPerm
 from linli.customers.models import Customer
 from linli.grading import jobs, selectors, services
@@ -208,22 +208,6 @@ class ItemDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-def _community_id(request: Request) -> int | None:
-    code = request.query_params.get("community")
-    if not code:
-        return None
-    community = Community.objects.visible_to(request.user).filter(code=code.upper()).first()
-    if community is None:
-        raise NotFound()
-    return community.pk
-
-
-def _page(request: Request, rows: Any, serializer: type[serializers.BaseSerializer]) -> Response:
-    paginator: PageNumberPagination = Pagination()
-    page = paginator.paginate_queryset(rows, request)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
 # --- the scheme -----------------------------------------------------------------------------------
 @extend_schema(responses=GradeSerializer(many=True))
 @api_view(["GET"])
@@ -286,7 +270,7 @@ def _save_rule(request: Request, rule: GradeRule | None) -> Response:
 def customer_list(request: Request) -> Response:
     """Customers' current grades in the caller's scope and clearance."""
     params = request.query_params
-    visible = selectors.visible_customers(request.user, _community_id(request))
+    visible = selectors.visible_customers(request.user, community_param(request))
     rows = CustomerGrade.objects.filter(customer__in=visible).select_related(
         "customer", "community", "grade", "proposed_grade", "pending_grade"
     )
@@ -296,7 +280,7 @@ def customer_list(request: Request) -> Response:
         rows = rows.filter(pending_grade__isnull=False)
     if params.get("proposed") in ("1", "true"):
         rows = rows.filter(proposed_grade__isnull=False).exclude(proposed_grade_id=F("grade_id"))
-    return _page(
+    return paginated(
         request,
         rows.order_by("community__code", "customer__name_sort", "pk"),
         CustomerGradeSerializer,
@@ -404,7 +388,7 @@ def customer_flags(request: Request, pk: int) -> Response:
 @permission_classes([HasPerm(Perm.REPORTS_OFFICE)])
 def review_list(request: Request) -> Response:
     paginator: PageNumberPagination = Pagination()
-    rows = selectors.review_list(request.user, _community_id(request))
+    rows = selectors.review_list(request.user, community_param(request))
     reviews = selectors.with_counts(request.user, paginator.paginate_queryset(rows, request) or [])
     return paginator.get_paginated_response(ReviewSerializer(reviews, many=True).data)
 
@@ -426,7 +410,7 @@ def review_items(request: Request, pk: int) -> Response:
     if params.get("proposed_grade"):
         grade = Grade.objects.filter(code=params["proposed_grade"]).first()
         filters["proposed_grade"] = grade.pk if grade else -1
-    return _page(request, selectors.review_items(request.user, review, filters), ItemSerializer)
+    return paginated(request, selectors.review_items(request.user, review, filters), ItemSerializer)
 
 
 @extend_schema(

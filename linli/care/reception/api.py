@@ -10,12 +10,10 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from linli.api.pagination import Pagination
+from linli.api.params import community_param, flag_param, paginated
 from linli.api.permissions import HasPerm
 from linli.care.reception import selectors, services
 from linli.care.reception.models import (
@@ -118,26 +116,6 @@ class NeedTypeSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "sort", "is_active"]
 
 
-def _community_id(request: Request) -> int | None:
-    code = request.query_params.get("community")
-    if not code:
-        return None
-    community = Community.objects.visible_to(request.user).filter(code=code.upper()).first()
-    if community is None:
-        raise NotFound()
-    return community.pk
-
-
-def _page(request: Request, rows: Any, serializer: type[serializers.BaseSerializer]) -> Response:
-    paginator: PageNumberPagination = Pagination()
-    page = paginator.paginate_queryset(rows, request)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
-def _flag(request: Request, name: str) -> bool:
-    return request.query_params.get(name) in ("1", "true", "on")
-
-
 def _date(request: Request, name: str) -> Any:
     raw = request.query_params.get(name, "")
     if not raw:
@@ -156,7 +134,7 @@ def _entry_filters(request: Request) -> selectors.EntryFilters:
         date_from=_date(request, "date_from"), date_to=_date(request, "date_to"),
         channel=params.get("channel", ""), outcome=params.get("outcome", ""),
         handled_by=int(handled_by) if handled_by.isdigit() else None,
-        open_only=_flag(request, "open"), q=params.get("q", "").strip(),
+        open_only=flag_param(request, "open"), q=params.get("q", "").strip(),
     )  # fmt: skip
 
 
@@ -195,9 +173,9 @@ def entry_list(request: Request) -> Response:
     """The reception log in the caller's scope (GET, filtered), or one new entry (POST)."""
     if request.method == "GET":
         rows = selectors.entry_list(
-            request.user, _entry_filters(request), community_id=_community_id(request)
+            request.user, _entry_filters(request), community_id=community_param(request)
         )
-        return _page(request, rows, EntrySerializer)
+        return paginated(request, rows, EntrySerializer)
     data = EntryInput(data=request.data)
     data.is_valid(raise_exception=True)
     d = data.validated_data
@@ -243,11 +221,11 @@ def need_list(request: Request) -> Response:
         assignee_raw = params.get("assignee", "")
         filters = selectors.NeedFilters(
             status=params.get("status", ""), need_type=params.get("need_type", ""),
-            assignee=user.pk if _flag(request, "mine") else (int(assignee_raw) if assignee_raw.isdigit() else None),
-            open_only=_flag(request, "open"), overdue_only=_flag(request, "overdue"),
+            assignee=user.pk if flag_param(request, "mine") else (int(assignee_raw) if assignee_raw.isdigit() else None),
+            open_only=flag_param(request, "open"), overdue_only=flag_param(request, "overdue"),
         )  # fmt: skip
-        rows = selectors.need_list(user, filters, community_id=_community_id(request))
-        return _page(request, rows, NeedSerializer)
+        rows = selectors.need_list(user, filters, community_id=community_param(request))
+        return paginated(request, rows, NeedSerializer)
     data = NeedInput(data=request.data)
     data.is_valid(raise_exception=True)
     d = data.validated_data

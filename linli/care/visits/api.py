@@ -9,18 +9,15 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from linli.api.pagination import Pagination
+from linli.api.params import community_param, paginated
 from linli.api.permissions import HasPerm
 from linli.care.visits import selectors, services
 from linli.care.visits.models import PlanItem, Visit
 from linli.customers.models import Occupancy
 from linli.customers.selectors import access_customer
-from linli.org.models import Community
 from linli.org.roles import Perm
 
 
@@ -81,19 +78,9 @@ class PlanItemSerializer(serializers.ModelSerializer):
         return item.status == PlanItem.Status.PLANNED and item.due_on < timezone.localdate()
 
 
-def _community_id(request: Request) -> int | None:
-    code = request.query_params.get("community")
-    if not code:
-        return None
-    community = Community.objects.visible_to(request.user).filter(code=code.upper()).first()
-    if community is None:
-        raise NotFound()
-    return community.pk
-
-
 def _visits(request: Request) -> Any:
     return (
-        selectors.visits(request.user, _community_id(request))
+        selectors.visits(request.user, community_param(request))
         .select_related("community", "customer", "room", "visitor")
         .prefetch_related("commitments", "plan_items")
     )
@@ -124,9 +111,7 @@ def visit_list(request: Request) -> Response:
         rows = rows.filter(method=params["method"])
     if params.get("mine") in ("1", "true"):
         rows = rows.filter(visitor=request.user)
-    paginator: PageNumberPagination = Pagination()
-    page = paginator.paginate_queryset(rows.order_by("-visited_at", "-pk"), request)
-    return paginator.get_paginated_response(VisitSerializer(page, many=True).data)
+    return paginated(request, rows.order_by("-visited_at", "-pk"), VisitSerializer)
 
 
 def _create(request: Request) -> Response:
@@ -176,9 +161,7 @@ def my_plan(request: Request) -> Response:
     rows = selectors.my_items(request.user)
     if request.query_params.get("scope") == "overdue":
         rows = rows.filter(due_on__lt=timezone.localdate())
-    paginator: PageNumberPagination = Pagination()
-    page = paginator.paginate_queryset(rows, request)
-    return paginator.get_paginated_response(PlanItemSerializer(page, many=True).data)
+    return paginated(request, rows, PlanItemSerializer)
 
 
 FIGURES = inline_serializer(
@@ -207,7 +190,7 @@ def summary(request: Request) -> Response:
     group = str(params.get("group") or "")
     group = group if group in selectors.GROUPS else "person"
     figures = selectors.plan_vs_actual(
-        request.user, period, community_id=_community_id(request), group=group
+        request.user, period, community_id=community_param(request), group=group
     )
     return Response({
         "period": period.kind, "first": period.first, "last": period.last, "group": group,
