@@ -85,7 +85,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filters": presenters.filter_controls(form),
         "page": page,
-        "rows": presenters.list_rows(page.object_list, request.user),
+        "rows": presenters.list_rows(page.object_list, request.user, company_wide=company_wide),
         "company_wide": company_wide,
         "count": page.paginator.count,
         "export_query": export_query,
