@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from linli.api.pagination import Pagination
+from linli.org.directory import community_id_for
 
 
 def community_param(request: Request) -> int | None:
     """`?community=CODE` as a community id; a code outside the user's scope is 404 like a
-    missing one (the scoping gate decides, not the caller)."""
-    from linli.org.models import Community
-
+    missing one (the scoping gate's rule decides, not the caller)."""
     code = request.query_params.get("community")
     if not code:
         return None
-    community = Community.objects.visible_to(request.user).filter(code=code.upper()).first()
-    if community is None:
-        raise NotFound()
-    return community.pk
+    try:
+        return community_id_for(request.user, code)
+    except Http404:
+        raise NotFound() from None
 
 
 def flag_param(request: Request, name: str) -> bool:

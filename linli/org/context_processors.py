@@ -9,6 +9,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from linli.core import worktime
+from linli.org.directory import community_entry
 
 
 class CommunityChoice(NamedTuple):
@@ -25,8 +26,7 @@ class _ShellFacts:
 
     Read on first use: a response that does not render the shell (an htmx fragment) reads
     none of it. A company role's current community is picked from the switchable list it loads
-    anyway. (An office user's community and the unread count stay two plain queries: folded into
-    one statement, the ORM's subquery cost more to build than the round trip it saved.)
+    anyway, an office user's from the process's community directory (`org.directory`).
     """
 
     def __init__(self, user: Any, current_id: int | None) -> None:
@@ -48,9 +48,10 @@ class _ShellFacts:
             return None
         if self.user.is_company_wide:
             choice = next((c for c in self.switchable if c.pk == self.current_id), None)
-            # The same (deferred) instance the query below gives an office user.
+            # The same (deferred) instance as an office user's, from the list loaded anyway.
             return None if choice is None else Community.from_db(None, ["id", "code", "name"], choice)  # fmt: skip
-        return Community.objects.filter(pk=self.current_id).only("code", "name").first()
+        entry = community_entry(self.current_id)
+        return None if entry is None else Community.from_db(None, ["id", "code", "name"], entry)
 
     def current(self) -> Any:
         return self._current

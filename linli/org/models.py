@@ -37,6 +37,13 @@ class CommunityQuerySet(models.QuerySet["Community"]):
             return self.all()
         return self.filter(pk=user.community_id) if user.community_id else self.none()
 
+    @staticmethod
+    def sees(user: Any, pk: int) -> bool:
+        """`visible_to`'s rule for one community id, in Python (`org.directory`)."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        return bool(user.is_company_wide or (user.community_id and user.community_id == pk))
+
 
 class Community(BaseModel):
     """A 小区 and its 管理处: the unit of scoping for office staff."""
