@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
-from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
@@ -20,6 +18,7 @@ from linli.customers import selectors, services
 from linli.customers.models import Customer, Occupancy, Room
 from linli.customers.parsing import ParseError, parse_room_code
 from linli.customers.presenters import SENSITIVE_FIELDS, shown, shown_value
+from linli.org.directory import community_id_for
 from linli.org.models import Area, Community
 from linli.org.roles import Perm
 from linli.org.selectors import access_community
@@ -67,6 +66,10 @@ class CustomerSerializer(serializers.ModelSerializer):
         return data
 
 
+_UNCHANGED = (serializers.CharField, serializers.ChoiceField, serializers.IntegerField,
+              serializers.BooleanField, serializers.JSONField)  # fmt: skip
+
+
 class ListRows:
     """Rows read with `.values()` represented exactly as `CustomerSerializer` represents
     instances (same keys, order and formats; sensitive fields masked through the same
@@ -84,11 +87,18 @@ class ListRows:
         self.values = ["id", "community_id", "community__code"] + [
             n for n in self.names if n not in ("id", "community", "rooms")
         ]
+        # Only the fields whose representation differs from the value read: DRF's char, choice,
+        # integer, boolean and JSON fields return a value of the right type unchanged.
         self.convert = {
             name: field.to_representation
             for name, field in fields.items()
-            if name not in ("community", "rooms") and name not in SENSITIVE_FIELDS
+            if name not in ("community", "rooms")
+            and name not in SENSITIVE_FIELDS
+            and type(field) not in _UNCHANGED
         }
+        self.datetimes = [n for n, f in fields.items() if type(f) is serializers.DateTimeField]
+        for name in self.datetimes:
+            del self.convert[name]
         brief = OccupancyBriefSerializer().fields
         self.move_date = brief["move_in"].to_representation
         self.role = brief["role"].to_representation
@@ -122,19 +132,29 @@ class ListRows:
     def represent(self, rows: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
         rooms = self.rooms_of([row["id"] for row in rows])
         convert = self.convert
+        datetimes = self.datetimes
+        tz = timezone.get_current_timezone()  # DRF's `enforce_timezone`
         result = []
         for row in rows:
             data: dict[str, Any] = {}
             for name in self.names:
+                value = row.get(name)
                 if name == "community":
-                    data[name] = row["community__code"]
+                    value = row["community__code"]
                 elif name == "rooms":
-                    data[name] = rooms[row["id"]]
+                    value = rooms[row["id"]]
                 elif name in SENSITIVE_FIELDS:
-                    data[name] = shown_value(name, row[name], row["community_id"], user)
-                else:
-                    value = row[name]
-                    data[name] = None if value is None else convert[name](value)
+                    value = shown_value(name, value, row["community_id"], user)
+                elif value is None:
+                    pass
+                elif name in convert:
+                    value = convert[name](value)
+                elif name in datetimes:
+                    # DRF's ISO 8601 output: in the current time zone, UTC written as Z.
+                    value = value.astimezone(tz).isoformat()
+                    if value.endswith("+00:00"):
+                        value = value[:-6] + "Z"
+                data[name] = value
             result.append(data)
         return result
 
@@ -171,54 +191,7 @@ class OccupancySerializer(serializers.ModelSerializer):
 
 def _community_filter(request: Request) -> int | None:
     code = request.query_params.get("community")
-    return community_pk(request.user, code) if code else None
-
-
-CODES_SECONDS = 300.0
-_CODES: dict[str, int] = {}
-_CODES_READ_AT = float("-inf")
-
-
-def community_pk(user: Any, code: str) -> int:
-    """`access_community(user, code).pk` without a query per request: the code → id map of
-    the (few, rarely changed) communities is kept per process, read again when a community
-    is saved or deleted here, when a code is unknown or maps outside an office user's scope,
-    and at the latest after 5 minutes (a code changed by another process). The scope check is
-    `visible_to`'s, in Python. 404 for a missing community and for one outside the user's
-    scope alike."""
-    code = code.upper()
-    pk = _CODES.get(code) if time.monotonic() - _CODES_READ_AT <= CODES_SECONDS else None
-    if pk is None or not _visible(user, pk):
-        _read_codes()
-        pk = _CODES.get(code)
-    if pk is None or not _visible(user, pk):
-        raise Http404
-    return pk
-
-
-def _visible(user: Any, pk: int) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_company_wide or user.community_id == pk)
-    )
-
-
-def _read_codes() -> None:
-    global _CODES_READ_AT
-    _CODES.clear()
-    _CODES.update(Community.objects.values_list("code", "pk"))
-    _CODES_READ_AT = time.monotonic()
-
-
-def _forget_codes(**_kwargs: Any) -> None:
-    global _CODES_READ_AT
-    _CODES.clear()
-    _CODES_READ_AT = float("-inf")
-
-
-post_save.connect(_forget_codes, sender=Community, dispatch_uid="customers-api-community-codes")
-post_delete.connect(_forget_codes, sender=Community, dispatch_uid="customers-api-community-codes")
+    return community_id_for(request.user, code) if code else None
 
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
