@@ -12,3 +12,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Serve static files straight from the finders (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Every statement served from `core.prepared` is compared with a fresh build (a shape key that
+# misses something fails the test that exercises it).
+LINLI_VERIFY_PREPARED = True

@@ -168,9 +168,10 @@ class Room(BaseModel):
 
 
 class CustomerQuerySet(CommunityScopedQuerySet):
-    def visible_to(self, user: Any) -> CustomerQuerySet:
+    def visible_to(self, user: Any, *, now: Any = None) -> CustomerQuerySet:
         """Community scope and secrecy: files above the user's clearance are absent unless
-        the user holds an approved, unexpired access grant for that file at its level."""
+        the user holds an approved, unexpired access grant for that file at its level (at
+        `now`, by default the present)."""
         from linli.customers.secrecy import clearance_of, grant_exists
 
         scoped = super().visible_to(user)
@@ -182,7 +183,7 @@ class CustomerQuerySet(CommunityScopedQuerySet):
             # In the same statement (no query of its own): an approved, unexpired grant at the
             # file's level. Probed only for the few rows above the clearance; the list's
             # count stays index-only (the live index includes the id).
-            allowed |= Q(grant_exists(user))
+            allowed |= Q(grant_exists(user, now))
         return scoped.filter(allowed)
 
 

@@ -41,7 +41,7 @@ def grants_of(user: Any) -> list[tuple[int, int]]:
     )
 
 
-def grant_exists(user: Any) -> Exists:
+def grant_exists(user: Any, now: Any = None) -> Exists:
     """`grants_of` as a condition on customer rows: the user holds an approved, unexpired
     grant for the row's file at (at least) its level. Evaluated in the statement that reads
     the rows, so a grant takes effect at once and costs no query of its own."""
@@ -51,7 +51,7 @@ def grant_exists(user: Any) -> Exists:
             customer=OuterRef("pk"),
             grantee_id=getattr(user, "pk", None),
             status="approved",
-            valid_until__gt=timezone.now(),
+            valid_until__gt=now or timezone.now(),
             level__gte=OuterRef("secrecy"),
         )
     )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, models
 from django.db.models import Avg, Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from linli.core.prepared import PreparedRows
 from linli.customers.models import ChangeRecord, Customer, Occupancy, ReviewTask, Room
 from linli.customers.parsing import ParseError, normalise, parse_room_code
 
@@ -54,6 +57,14 @@ class SearchQuery:
     chinese: str = ""
     readings: list[str] = field(default_factory=list)
 
+    def shape(self) -> tuple[int, bool, int, bool]:
+        """What of the input changes the statement's text rather than its values: a Chinese
+        text of one character or more, letters, digits of 4 / 7+ / other lengths, a room."""
+        chinese = 0 if not self.chinese else 1 if len(self.chinese) == 1 else 2
+        digits = len(self.digits)
+        digits_kind = 0 if not digits else 4 if digits == 4 else 7 if digits >= 7 else 1
+        return (chinese, bool(self.letters), digits_kind, bool(self.room_code))
+
 
 def interpret(raw: str) -> SearchQuery:
     text = normalise(raw)
@@ -84,7 +95,7 @@ def bigrams(text: str) -> list[str]:
     return sorted({text[i : i + 2] for i in range(len(text) - 1)})
 
 
-def _name_contains(text: str) -> Q:
+def _name_contains(text: str, pieces: list[str] | None = None) -> Q:
     """`name` contains `text` (2+ characters). On PostgreSQL the condition also names the
     bigrams of the text, which the GIN index on `linli_bigrams(name)` (migration 0003) finds;
     pg_trgm cannot help below 3 characters, a plain LIKE '%…%' reads every row."""
@@ -95,51 +106,65 @@ def _name_contains(text: str) -> Q:
             ArrayContains,
         )
 
-        pieces = Func(
+        found = Func(
             F("name"), function="linli_bigrams", output_field=ArrayField(models.TextField())
         )
-        condition &= Q(ArrayContains(pieces, bigrams(text)))
+        condition &= Q(ArrayContains(found, bigrams(text) if pieces is None else pieces))
     return condition
 
 
-def customer_filter(query: SearchQuery) -> Q | None:
-    """The customer rows matching a query (name, pinyin, initials, phone tail, ID tail)."""
+def customer_filter(
+    query: SearchQuery,
+    shape: tuple[int, bool, int, bool] | None = None,
+    pieces: list[str] | None = None,
+) -> Q | None:
+    """The customer rows matching a query (name, pinyin, initials, phone tail, ID tail).
+
+    The conditions follow the query's `shape` (by default its own), never the values' lengths:
+    a prepared statement builds this with placeholder values (`core.prepared`)."""
+    chinese, letters, digits, _room = shape or query.shape()
     condition = Q()
-    matched = False
-    if query.chinese:
+    if chinese:
         condition |= (
             Q(name__startswith=query.chinese)
-            if len(query.chinese) == 1
-            else _name_contains(query.chinese)
+            if chinese == 1
+            else _name_contains(query.chinese, pieces)
         )
-        matched = True
-    if query.letters:
+    if letters:
         condition |= Q(name_initials__startswith=query.letters) | Q(
             name_pinyin__startswith=query.letters
         )
-        matched = True
-    if query.digits:
-        digits = query.digits
-        if len(digits) == 4:
-            condition |= Q(mobile_tail=digits) | Q(id_tail=digits)
-        elif len(digits) >= 7:
-            condition |= Q(mobile__contains=digits)
-        else:
-            condition |= Q(mobile__endswith=digits)
-        matched = True
-    return condition if matched else None
+    if digits == 4:
+        condition |= Q(mobile_tail=query.digits) | Q(id_tail=query.digits)
+    elif digits == 7:
+        condition |= Q(mobile__contains=query.digits)
+    elif digits:
+        condition |= Q(mobile__endswith=query.digits)
+    return condition if (chinese or letters or digits) else None
 
 
 def _search_rows(user: Any, raw: str, community_id: int | None) -> QuerySet[Customer] | None:
     """The live files matching a search input, in search order (None: the input means nothing)."""
-    query = interpret(raw)
+    return _matching(user, interpret(raw), community_id)
+
+
+def _matching(
+    user: Any,
+    query: SearchQuery,
+    community_id: int | None,
+    *,
+    shape: tuple[int, bool, int, bool] | None = None,
+    pieces: list[str] | None = None,
+    now: Any = None,
+) -> QuerySet[Customer] | None:
+    shape = shape or query.shape()
     rows = (
-        Customer.objects.visible_to(user)
+        Customer.objects.visible_to(user, now=now)
         .in_community(community_id)
         .filter(anonymised_at__isnull=True)
     )
-    condition = customer_filter(query)
-    if query.room_code:
+    condition = customer_filter(query, shape, pieces)
+    if shape[3]:
         condition = _or_living_in(rows, condition, user, community_id, query.room_code)
     if condition is None:
         return None
@@ -163,24 +188,119 @@ def search_customers(
 SEARCH_HIT_FIELDS = ("pk", "community_id", "community__code", "name", "mobile", "secrecy")
 
 
+@dataclass(frozen=True)
+class _GateUser:
+    """What the scoping and secrecy gate reads of a user, its ids taken from a prepared
+    statement's values (placeholders while the statement is prepared)."""
+
+    pk: int
+    community_id: int | None
+    is_company_wide: bool
+    role: str
+    is_authenticated: bool = True
+    is_active: bool = True
+
+
+class _SearchShape(NamedTuple):
+    """Everything a search statement's text depends on besides its values (`core.prepared`)."""
+
+    company_wide: bool
+    office: bool
+    role: str
+    clearance: int
+    in_community: bool
+    query: tuple[int, bool, int, bool]
+    bigrams: int
+    limit: int
+
+
+# A name's bigrams are one parameter each (`ARRAY[%s, %s]`): their number is part of the shape,
+# and a name of more than `PREPARED_BIGRAMS` + 1 characters is built afresh each time.
+PREPARED_BIGRAMS = 8
+_SEARCH_VALUES = {"user_id": int, "office_id": int, "community_id": int, "now": dt.datetime,
+                  "chinese": str, "letters": str, "digits": str, "room": str,
+                  **{f"bigram{i}": str for i in range(PREPARED_BIGRAMS)}}  # fmt: skip
+
+
+def _search_shape(user: Any, query: SearchQuery, community_id: int | None, limit: int) -> _SearchShape | None:  # fmt: skip
+    from linli.customers.secrecy import clearance_of
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return _SearchShape(
+        company_wide=bool(user.is_company_wide),
+        office=user.community_id is not None,
+        role=user.role,
+        clearance=clearance_of(user),
+        in_community=community_id is not None,
+        query=query.shape(),
+        bigrams=len(bigrams(query.chinese)) if query.shape()[0] == 2 else 0,
+        limit=limit,
+    )
+
+
+def _search_values(user: Any, query: SearchQuery, community_id: int | None) -> dict[str, Any]:
+    values = {"user_id": user.pk, "office_id": user.community_id, "community_id": community_id,
+              "now": timezone.now(), "chinese": query.chinese, "letters": query.letters,
+              "digits": query.digits, "room": query.room_code}  # fmt: skip
+    for i, piece in enumerate(bigrams(query.chinese)):
+        values[f"bigram{i}"] = piece
+    return values
+
+
+def _gate_user(shape: _SearchShape, values: Mapping[str, Any]) -> _GateUser:
+    return _GateUser(
+        pk=values["user_id"],
+        community_id=values["office_id"] if shape.office else None,
+        is_company_wide=shape.company_wide,
+        role=shape.role,
+    )
+
+
+def _hit_rows(shape: _SearchShape, values: Mapping[str, Any]) -> QuerySet[Any, dict[str, Any]]:
+    """The search API's customer rows (PostgreSQL: the room codes as an array subquery)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    query = SearchQuery(text="", chinese=values["chinese"], letters=values["letters"],
+                        digits=values["digits"], room_code=values["room"])  # fmt: skip
+    rows = _matching(
+        _gate_user(shape, values),
+        query,
+        values["community_id"] if shape.in_community else None,
+        shape=shape.query,
+        pieces=[values[f"bigram{i}"] for i in range(shape.bigrams)],
+        now=values["now"],
+    )
+    assert rows is not None  # a shape with no reading is never built
+    current = Occupancy.objects.filter(
+        community_id=OuterRef("community_id"), customer=OuterRef("pk"), move_out__isnull=True
+    ).order_by("pk")
+    rows = rows.annotate(room_codes=ArraySubquery(current.values("room__code")))
+    return rows.values(*SEARCH_HIT_FIELDS, "room_codes")[: shape.limit]
+
+
+_HITS = PreparedRows("customers.search_hits", Customer, _hit_rows, _SEARCH_VALUES)
+
+
 def search_hits(
     user: Any, raw: str, *, community_id: int | None = None, limit: int = 20
 ) -> list[dict[str, Any]]:
     """`search_customers` for the search API: the same rows as plain values
     (`SEARCH_HIT_FIELDS`) plus `room_codes`, the rooms each lives in now. One statement on
     PostgreSQL (the room codes are an array subquery, evaluated for the returned rows only),
-    no model instances: this is the hot path of DESIGN §8's search budgets."""
-    rows = _search_rows(user, raw, community_id)
+    compiled once per shape (`core.prepared`), no model instances: this is the hot path of
+    DESIGN §8's search budgets."""
+    query = interpret(raw)
+    shape = _search_shape(user, query, community_id, limit)
+    if shape is None or not any(shape.query):
+        return []
+    if connection.vendor == "postgresql" and shape.bigrams <= PREPARED_BIGRAMS:
+        return _HITS.rows(shape, _search_values(user, query, community_id))
+    if connection.vendor == "postgresql":
+        return list(_hit_rows(shape, _search_values(user, query, community_id)))
+    rows = _matching(user, query, community_id)
     if rows is None:
         return []
-    current = Occupancy.objects.filter(
-        community_id=OuterRef("community_id"), customer=OuterRef("pk"), move_out__isnull=True
-    ).order_by("pk")
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.expressions import ArraySubquery
-
-        rows = rows.annotate(room_codes=ArraySubquery(current.values("room__code")))
-        return list(rows.values(*SEARCH_HIT_FIELDS, "room_codes")[:limit])
     hits = list(rows.values(*SEARCH_HIT_FIELDS)[:limit])
     codes: dict[int, list[str]] = {hit["pk"]: [] for hit in hits}
     for customer_id, code in (
@@ -225,10 +345,14 @@ def _room_rows(user: Any, raw: str, community_id: int | None) -> QuerySet[Room] 
     query = interpret(raw)
     if not query.room_code:
         return None
+    return _rooms_starting(user, community_id, query.room_code)
+
+
+def _rooms_starting(user: Any, community_id: int | None, prefix: str) -> QuerySet[Room]:
     return (
         Room.objects.visible_to(user)
         .in_community(community_id)
-        .filter(code__startswith=query.room_code)
+        .filter(code__startswith=prefix)
         .order_by("code")
     )
 
@@ -240,14 +364,27 @@ def search_rooms(
     return [] if rows is None else list(rows.select_related("community")[:limit])
 
 
+def _room_hit_rows(shape: _SearchShape, values: Mapping[str, Any]) -> QuerySet[Any, Any]:
+    community_id = values["community_id"] if shape.in_community else None
+    rows = _rooms_starting(_gate_user(shape, values), community_id, values["room"])
+    return rows.values("pk", "community__code", "code")[: shape.limit]
+
+
+_ROOM_HITS = PreparedRows("customers.search_room_hits", Room, _room_hit_rows, _SEARCH_VALUES)
+
+
 def search_room_hits(
     user: Any, raw: str, *, community_id: int | None = None, limit: int = 20
 ) -> list[dict[str, Any]]:
-    """`search_rooms` as plain values (`pk`, `community__code`, `code`) for the search API."""
-    rows = _room_rows(user, raw, community_id)
-    if rows is None:
+    """`search_rooms` as plain values (`pk`, `community__code`, `code`) for the search API,
+    compiled once per shape (`core.prepared`)."""
+    query = interpret(raw)
+    shape = _search_shape(user, query, community_id, limit)
+    if shape is None or not query.room_code:
         return []
-    return [dict(row) for row in rows.values("pk", "community__code", "code")[:limit]]
+    # Only the room reading matters here: one shape whatever else the input could mean.
+    shape = shape._replace(query=(0, False, 0, True))
+    return _ROOM_HITS.rows(shape, _search_values(user, query, community_id))
 
 
 # --- lists ------------------------------------------------------------------------------------
