@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from linli import policy
 from linli.care.reception import services
 from linli.care.reception.models import NeedStatus, Outcome, PersonalNeed
 from linli.care.reception.testing import household
@@ -80,4 +81,8 @@ def test_todays_follow_ups_name_the_caller_and_count_beyond_the_first_five(world
     first = section.items[0]
     assert first.title == "来电0" and first.subtitle == "路人甲" and first.kind_label == "来电"
     assert section.items[1].subtitle == "3-2-501 · 张三"
-    assert section.figure == "昨日未做日终检查"
+    # After the day's check time (a policy parameter) the figure also says today's is due.
+    after_check_time = timezone.localtime().time() >= policy.value(
+        "care.reception.daily_check_time", community=world.ch.pk
+    )
+    assert section.figure == "昨日未做日终检查" + (" · 今日待日终检查" if after_check_time else "")
