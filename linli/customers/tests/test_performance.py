@@ -96,6 +96,8 @@ def test_html_list_queries_do_not_grow_with_the_rows(world):
     assert many == few
     assert response.content.count(b'<tr><td><a href="/customers/') == 50
     assert b"138****" in response.content and b"13812340" not in response.content
+    page = response.content.decode()
+    assert page.count("客户名录</h1>") == 1 and page.count('<form class="row g-2') == 1
 
 
 def test_search_hits_keep_secrecy_grants_and_masking(world):
