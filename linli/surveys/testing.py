@@ -81,3 +81,17 @@ def make_round(
         services.freeze_round(round_, actor=actor)
     round_.refresh_from_db()
     return round_
+
+
+def open_census_round(world: Any, researcher: Any, *, households: int = 10) -> SurveyRound:
+    """A census round of CH with `households` households, drawn and opened."""
+    from linli.surveys import answering, draws
+
+    bulk_households(world.ch, households)
+    round_ = make_round(
+        [world.ch], actor=researcher, approver=world.hq_admin, method=SurveyRound.Method.CENSUS
+    )
+    draws.draw_sample(round_, actor=researcher)
+    answering.open_round(round_, actor=researcher)
+    round_.refresh_from_db()
+    return round_

@@ -12,19 +12,12 @@ from linli.core.errors import DomainError
 from linli.notify.models import Message
 from linli.surveys import answering, draws, results
 from linli.surveys.models import Invitation, Question, SurveyRound
-from linli.surveys.testing import bulk_households, make_round
+from linli.surveys.testing import bulk_households, make_round, open_census_round
 
 
 @pytest.fixture
 def opened(world, researcher):
-    bulk_households(world.ch, 6)
-    round_ = make_round(
-        [world.ch], actor=researcher, approver=world.hq_admin, method=SurveyRound.Method.CENSUS
-    )
-    draws.draw_sample(round_, actor=researcher)
-    answering.open_round(round_, actor=researcher)
-    round_.refresh_from_db()
-    return round_
+    return open_census_round(world, researcher, households=6)
 
 
 def scale(round_, n):

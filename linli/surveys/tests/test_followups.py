@@ -17,17 +17,6 @@ from linli.surveys.testing import bulk_households, make_round
 from linli.tickets.models import Category
 
 
-@pytest.fixture
-def round_(world, researcher):
-    bulk_households(world.ch, 10)
-    round_ = make_round(
-        [world.ch], actor=researcher, approver=world.hq_admin, method=SurveyRound.Method.CENSUS
-    )
-    draws.draw_sample(round_, actor=researcher)
-    answering.open_round(round_, actor=researcher)
-    return round_
-
-
 def questions(round_, kind):
     return list(Question.objects.filter(section__questionnaire_version=round_.questionnaire_version_id, kind=kind)
                 .order_by("section__sort", "sort"))  # fmt: skip

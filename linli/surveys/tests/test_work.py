@@ -4,23 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from linli.core.work import board_sections, my_work_items
-from linli.surveys import answering, draws
-from linli.surveys.models import CommentFollowUp, Question, Rectification, SurveyRound
-from linli.surveys.testing import bulk_households, make_round
-
-
-@pytest.fixture
-def round_(world, researcher):
-    bulk_households(world.ch, 10)
-    round_ = make_round(
-        [world.ch], actor=researcher, approver=world.hq_admin, method=SurveyRound.Method.CENSUS
-    )
-    draws.draw_sample(round_, actor=researcher)
-    answering.open_round(round_, actor=researcher)
-    return round_
+from linli.surveys import answering
+from linli.surveys.models import CommentFollowUp, Question, Rectification
 
 
 def _comment(round_, invitation, text: str) -> CommentFollowUp:
