@@ -489,7 +489,19 @@ class ReturnVisit(BaseModel):
         return f"{self.ticket_id} {self.due_at:%Y-%m-%d}"
 
 
-class TicketMonth(models.Model):
+class CommunityMonth(models.Model):
+    """A community's figures for one local month, kept by triggers (`linli.tickets.rollup`)."""
+
+    community = models.ForeignKey("org.Community", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the local month
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class TicketMonth(CommunityMonth):
     """The trend figures of the settled tickets (`UNSETTLED`) opened in a local month, per
     community and kind: what a year's trend reads instead of counting a year of tickets.
 
@@ -498,16 +510,12 @@ class TicketMonth(models.Model):
     `rollup.check` recomputes them from the tickets and repairs any drift (a nightly sweep).
     """
 
-    community = models.ForeignKey("org.Community", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()  # the first day of the local month the tickets were opened in
     kind = models.CharField(max_length=20, choices=Kind.choices)
     received = models.IntegerField(db_default=0)
     respond_due = models.IntegerField(db_default=0)
     respond_on_time = models.IntegerField(db_default=0)
     resolve_due = models.IntegerField(db_default=0)
     resolve_on_time = models.IntegerField(db_default=0)
-
-    objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -520,20 +528,16 @@ class TicketMonth(models.Model):
         return f"{self.community_id} {self.month:%Y-%m} {self.kind}"
 
 
-class ReturnVisitMonth(models.Model):
+class ReturnVisitMonth(CommunityMonth):
     """The return-visit figures of the done visits, per community and local month: due and
     done by the month the visit was due, rated and satisfied by the month it was done.
     Kept by triggers on `tickets_returnvisit` like `TicketMonth`; visits not yet done are
     read live."""
 
-    community = models.ForeignKey("org.Community", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
     visits_due = models.IntegerField(db_default=0)
     visits_done = models.IntegerField(db_default=0)
     visits_rated = models.IntegerField(db_default=0)
     visits_satisfied = models.IntegerField(db_default=0)
-
-    objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
