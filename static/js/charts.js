@@ -2,7 +2,8 @@
 //
 // <div class="chart" data-chart="ID"></div> and {{ spec|json_script:"ID" }} where spec is
 //   {type: "bar" | "line", labels: [...], series: [{name, data: [...]}, ...],
-//    stack: true (stacked bars), percent: true (0–100 % axis)}
+//    stack: true (stacked bars), percent: true (0–100 % axis),
+//    horizontal: true (bars along the value axis, categories listed top to bottom: a ranking)}
 // A null in data is a gap (no denominator), not a zero.
 (function () {
   "use strict";
@@ -11,8 +12,24 @@
 
   function option(spec) {
     const percent = Boolean(spec.percent);
+    const horizontal = Boolean(spec.horizontal);
     // Category names (communities, departments, people) side by side: slant them when crowded.
-    const slant = spec.type === "bar" && !spec.stack && spec.labels.length > 4;
+    const slant = !horizontal && spec.type === "bar" && !spec.stack && spec.labels.length > 4;
+    const categories = {
+      type: "category",
+      data: spec.labels,
+      inverse: horizontal, // a ranking reads from the top
+      axisLabel: horizontal
+        ? { fontSize: 11, interval: 0, width: 96, overflow: "truncate" }
+        : { fontSize: 11, interval: slant ? 0 : "auto", rotate: slant ? 35 : 0, hideOverlap: !slant },
+    };
+    const values = {
+      type: "value",
+      min: percent ? (value) => Math.max(0, Math.floor((value.min - 5) / 10) * 10) : 0,
+      max: percent ? 100 : null,
+      minInterval: percent ? 0 : 1,
+      axisLabel: { fontSize: 11, formatter: percent ? "{value}%" : "{value}" },
+    };
     return {
       color: COLORS,
       textStyle: { fontFamily: FONT },
@@ -25,24 +42,14 @@
         valueFormatter: (value) =>
           value === null || value === undefined ? "—" : percent ? value + "%" : String(value),
       },
-      xAxis: {
-        type: "category",
-        data: spec.labels,
-        axisLabel: { fontSize: 11, interval: slant ? 0 : "auto", rotate: slant ? 35 : 0, hideOverlap: !slant },
-      },
-      yAxis: {
-        type: "value",
-        min: percent ? (value) => Math.max(0, Math.floor((value.min - 5) / 10) * 10) : 0,
-        max: percent ? 100 : null,
-        minInterval: percent ? 0 : 1,
-        axisLabel: { fontSize: 11, formatter: percent ? "{value}%" : "{value}" },
-      },
+      xAxis: horizontal ? values : categories,
+      yAxis: horizontal ? categories : values,
       series: spec.series.map((s) => ({
         name: s.name,
         type: spec.type,
         data: s.data,
         stack: spec.stack ? "total" : undefined,
-        barMaxWidth: 28,
+        barMaxWidth: horizontal ? 10 : 28,
         connectNulls: false,
         symbolSize: 5,
         emphasis: { focus: "series" },

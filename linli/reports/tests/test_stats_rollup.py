@@ -126,3 +126,12 @@ def test_the_rates_chart_shows_the_lowest_groups_when_there_are_too_many():
     assert all(r.label != "无解决期限" for r in shown)  # no rate: last, cut off
     few, selected = stats_views.rate_chart_rows(SimpleNamespace(rows=rows[:5]))  # type: ignore[arg-type]
     assert few == rows[:5] and not selected
+    # The selection is drawn as a ranking: the resolve rate alone, the names down the side.
+    report = SimpleNamespace(rows=rows, trend_rows=[], trend_kinds={})
+    rates = stats_views.chart_specs(report)["rates"]  # type: ignore[arg-type]
+    assert rates["horizontal"] and [s["name"] for s in rates["series"]] == ["按时解决率"]
+    assert rates["labels"] == [r.label for r in shown]
+    rates = stats_views.chart_specs(SimpleNamespace(rows=rows[:5], trend_rows=[], trend_kinds={}))[
+        "rates"
+    ]  # type: ignore[arg-type]
+    assert not rates["horizontal"] and len(rates["series"]) == 2
