@@ -80,17 +80,17 @@ class Trend:
             day = day + dt.timedelta(weeks=1) if self.unit == "week" else _add_months(day, 1)
         return result
 
-    def rolled_months(self, now: dt.datetime) -> list[dt.date]:
+    def rolled_months(self) -> list[dt.date]:
         """The months of a monthly trend whose figures may be read whole from a monthly
-        roll-up: those inside the trend, and the last one if the rest of it is still to come
-        (the trend runs to today). Weekly trends and partial months are counted live."""
+        roll-up: those wholly inside the trend. A partial month is counted live, also the
+        current one of a trend that ends today: its roll-up row holds visits done early but due
+        after the trend's end, which the trend does not count. Weekly trends are counted live."""
         if self.unit != "month":
             return []
         return [
             month
             for month in self.buckets()
-            if month >= self.first
-            and (_local_midnight(_add_months(month, 1)) <= self.end or self.end > now)
+            if month >= self.first and _local_midnight(_add_months(month, 1)) <= self.end
         ]
 
     @staticmethod

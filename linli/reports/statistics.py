@@ -438,7 +438,7 @@ def _trend(
                 kinds[row["kind"]][index[day]] += row["received"]
             _add(by_bucket, day, "", row)
 
-    rolled = trend.rolled_months(now)
+    rolled = trend.rolled_months()
     live_ranges = [(trend.start, trend.end)]
     if rolled:
         rolled_start, rolled_end = trend.span_of_months(rolled)
