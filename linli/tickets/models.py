@@ -66,7 +66,7 @@ OPEN_STATUSES = (Status.NEW, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGR
 # passing of time: cancelled, or closed for work with its response and resolution recorded.
 # Settled tickets are counted in the monthly figures (`TicketMonth`, kept by database
 # triggers); the statistics read the few unsettled ones live.
-UNSETTLED = ~Q(status="cancelled") & (
+UNSETTLED = ~Q(status=Status.CANCELLED) & (
     Q(status__in=[str(s) for s in OPEN_STATUSES])
     | Q(responded_at__isnull=True)
     | Q(resolve_by__isnull=False, resolved_at__isnull=True)

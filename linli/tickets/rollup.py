@@ -34,11 +34,14 @@ from linli.tickets.models import (
     UNSETTLED,
     ReturnVisit,
     ReturnVisitMonth,
+    Status,
     Ticket,
     TicketMonth,
 )
 
 logger = logging.getLogger(__name__)
+
+CANCELLED = str(Status.CANCELLED)
 
 TICKET_FIGURES = ("received", "respond_due", "respond_on_time", "resolve_due", "resolve_on_time")
 VISIT_FIGURES = ("visits_due", "visits_done", "visits_rated", "visits_satisfied")
@@ -55,13 +58,13 @@ VISIT_COLUMNS = ("community_id", "due_at", "done_at", "satisfaction")
 def _settled_sql(r: str) -> str:
     open_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
     return (
-        f"({r}.status = 'cancelled' OR ({r}.status NOT IN ({open_list})"
+        f"({r}.status = '{CANCELLED}' OR ({r}.status NOT IN ({open_list})"
         f" AND {r}.responded_at IS NOT NULL AND ({r}.resolve_by IS NULL OR {r}.resolved_at IS NOT NULL)))"
     )
 
 
 def _ticket_values_sql(r: str, sign: str) -> list[str]:
-    served = f"{r}.status <> 'cancelled'"
+    served = f"{r}.status <> '{CANCELLED}'"
     return [
         sign,
         f"CASE WHEN {served} THEN {sign} ELSE 0 END",
@@ -160,7 +163,8 @@ def _changed_sql(columns: Iterable[str], vendor: str) -> str:
 
 
 def trigger_sql(vendor: str) -> list[str]:
-    """The statements that (re)install the triggers; each drops what it replaces first."""
+    """The statements that (re)install the triggers (PostgreSQL: replaced in place; SQLite,
+    which has no CREATE OR REPLACE TRIGGER: dropped and created)."""
     tickets, visits = Ticket._meta.db_table, ReturnVisit._meta.db_table
     parts = {
         "ticket": (tickets, TICKET_COLUMNS, _ticket_contributions),
@@ -192,11 +196,12 @@ def trigger_sql(vendor: str) -> list[str]:
                     "END",
                 ]
             )
+            # Replaced in place, never dropped: DROP TRIGGER takes an ACCESS EXCLUSIVE lock,
+            # which would hold every reader of the tickets off during the nightly check.
             statements += [
-                f"DROP TRIGGER IF EXISTS {trigger} ON {table}",
                 f"CREATE OR REPLACE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$\n{body}\n$$",
-                f"CREATE TRIGGER {trigger} AFTER INSERT OR DELETE OR UPDATE OF {of} ON {table}"
-                f" FOR EACH ROW EXECUTE FUNCTION {trigger}()",
+                f"CREATE OR REPLACE TRIGGER {trigger} AFTER INSERT OR DELETE OR UPDATE OF {of}"
+                f" ON {table} FOR EACH ROW EXECUTE FUNCTION {trigger}()",
             ]
         else:
             old, new = upserts("OLD", "-1"), upserts("NEW", "1")
@@ -228,9 +233,10 @@ def fill_sql(vendor: str) -> list[str]:
     ]
 
 
-def install(using: Any = None, *, fill: bool = False) -> None:
-    """(Re)install the triggers; with `fill`, also compute the figures of the rows there are."""
-    conn = using or connection
+def install(conn: Any = None, *, fill: bool = False) -> None:
+    """(Re)install the triggers on `conn` (default: the default connection); with `fill`,
+    also compute the figures of the rows there are."""
+    conn = conn or connection
     with conn.cursor() as cursor:
         for statement in trigger_sql(conn.vendor) + (fill_sql(conn.vendor) if fill else []):
             cursor.execute(statement)
@@ -247,7 +253,7 @@ Key = tuple[Any, ...]
 
 
 def expected_ticket_months() -> dict[Key, dict[str, int]]:
-    served = ~Q(status="cancelled")
+    served = ~Q(status=CANCELLED)
     rows = (
         Ticket.objects.exclude(UNSETTLED)
         .annotate(month=_month("opened_at"))

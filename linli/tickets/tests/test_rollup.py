@@ -110,6 +110,13 @@ def test_installing_on_a_database_with_tickets_fills_the_tables(world):
     assert rollup.check(repair=False) == []
 
 
+def test_reinstalling_on_postgresql_never_drops_a_trigger():
+    """DROP TRIGGER locks the table against readers too; the nightly check reinstalls."""
+    statements = rollup.trigger_sql("postgresql")
+    assert statements and not [s for s in statements if "DROP" in s.upper()]
+    assert sum("CREATE OR REPLACE TRIGGER" in s for s in statements) == 2
+
+
 def test_a_change_of_time_zone_is_repaired_by_the_check(world, settings):
     """The trigger text holds the zone it was installed with; the daily check reinstalls it
     and rebuilds, so months follow the new zone from then on."""
