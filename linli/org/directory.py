@@ -1,11 +1,11 @@
 """The communities as this process last read them: code, id and name without a query per request.
 
-Every page shows the current community's name and every `?community=CODE` parameter is turned
-into an id; the communities are few and rarely change, so each process keeps the whole table as
-a map, read again when a community is saved or deleted in this process, when a code or id is
-unknown, and at the latest after `REFRESH_SECONDS` (a community renamed by another process).
-Scope is never cached: `community_id_for` applies `CommunityQuerySet.sees`, the Python form of
-the gate's rule, to every call.
+Every page shows the current community's name (a company role's switcher lists them all) and
+every `?community=CODE` parameter is turned into an id; the communities are few and rarely
+change, so each process keeps the whole table, read again when a community is saved or deleted
+in this process, when a code or id is unknown, and at the latest after `REFRESH_SECONDS` (a
+community added or renamed by another process). Scope is never cached: callers apply
+`CommunityQuerySet.sees`, the Python form of the gate's rule, to every entry they hand out.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class CommunityEntry(NamedTuple):
 
 class _Directory:
     def __init__(self) -> None:
+        self.entries: list[CommunityEntry] = []  # by code
         self.by_code: dict[str, CommunityEntry] = {}
         self.by_pk: dict[int, CommunityEntry] = {}
         self.read_at = float("-inf")
@@ -37,9 +38,9 @@ class _Directory:
         return time.monotonic() - self.read_at <= REFRESH_SECONDS
 
     def read(self) -> None:
-        entries = [
-            CommunityEntry(*row) for row in Community.objects.values_list("pk", "code", "name")
-        ]
+        rows = Community.objects.order_by("code").values_list("pk", "code", "name")
+        entries = [CommunityEntry(*row) for row in rows]
+        self.entries = entries
         self.by_code = {e.code: e for e in entries}
         self.by_pk = {e.pk: e for e in entries}
         self.read_at = time.monotonic()
@@ -59,6 +60,13 @@ class _Directory:
 _DIRECTORY = _Directory()
 post_save.connect(_DIRECTORY.forget, sender=Community, dispatch_uid="org-community-directory")
 post_delete.connect(_DIRECTORY.forget, sender=Community, dispatch_uid="org-community-directory")
+
+
+def all_communities() -> list[CommunityEntry]:
+    """Every community, by code (no scope check: filter with `CommunityQuerySet.sees`)."""
+    if not _DIRECTORY.fresh():
+        _DIRECTORY.read()
+    return _DIRECTORY.entries
 
 
 def community_entry(pk: int) -> CommunityEntry | None:

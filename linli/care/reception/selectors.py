@@ -227,15 +227,6 @@ def recent_checks(user: Any, community_id: int | None, *, days: int = 14) -> lis
     )
 
 
-def check_of(user: Any, community_id: int, day: dt.date) -> DailyCheck | None:
-    return (
-        DailyCheck.objects.visible_to(user)
-        .filter(community_id=community_id, day=day)
-        .select_related("checked_by")
-        .first()
-    )
-
-
 def check_times(user: Any, community_id: int, days: list[dt.date]) -> dict[dt.date, tuple[str, dt.datetime]]:  # fmt: skip
     """Who checked each of `days` and when (the days not checked are absent): one query."""
     rows = (
