@@ -13,12 +13,12 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from linli.api.params import community_param, flag_param
 from linli.api.permissions import HasPerm
 from linli.customers import selectors, services
 from linli.customers.models import Customer, Occupancy, Room
 from linli.customers.parsing import ParseError, parse_room_code
 from linli.customers.presenters import SENSITIVE_FIELDS, shown, shown_value
-from linli.org.directory import community_id_for
 from linli.org.models import Area, Community
 from linli.org.roles import Perm
 from linli.org.selectors import access_community
@@ -189,11 +189,6 @@ class OccupancySerializer(serializers.ModelSerializer):
                   "move_in", "move_out", "notes"]  # fmt: skip
 
 
-def _community_filter(request: Request) -> int | None:
-    code = request.query_params.get("community")
-    return community_id_for(request.user, code) if code else None
-
-
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       mixins.UpdateModelMixin, viewsets.GenericViewSet):  # fmt: skip
     """Customers of the caller's scope and clearance; sensitive fields masked."""
@@ -213,10 +208,10 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             if self.request.query_params.get(k)
         }
         for flag in ("incomplete", "important", "overdue"):
-            if self.request.query_params.get(flag) in ("1", "true"):
+            if flag_param(self.request, flag):
                 filters[flag] = True
         return selectors.customer_list(
-            self.request.user, community_id=_community_filter(self.request), filters=filters
+            self.request.user, community_id=community_param(self.request), filters=filters
         )
 
     @extend_schema(
@@ -309,7 +304,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             if self.request.query_params.get(k)
         }
         return selectors.room_list(
-            self.request.user, community_id=_community_filter(self.request), filters=filters
+            self.request.user, community_id=community_param(self.request), filters=filters
         )
 
     @extend_schema(
@@ -366,14 +361,14 @@ class OccupancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
     def get_queryset(self):
         rows = Occupancy.objects.visible_to(self.request.user).in_community(
-            _community_filter(self.request)
+            community_param(self.request)
         )
         params = self.request.query_params
         if params.get("room"):
             rows = rows.filter(room_id=params["room"])
         if params.get("customer"):
             rows = rows.filter(customer_id=params["customer"])
-        if params.get("current") in ("1", "true"):
+        if flag_param(self.request, "current"):
             rows = rows.filter(move_out__isnull=True)
         return rows.select_related("community", "room", "customer").order_by("room__code", "pk")
 
@@ -450,7 +445,7 @@ class SearchHitSerializer(serializers.Serializer):
 def search(request: Request) -> Response:
     """One search box: name, pinyin, initials, phone tail, ID tail, room code; top 20, masked."""
     query = request.query_params.get("q", "").strip()
-    community_id = _community_filter(request)
+    community_id = community_param(request)
     user = request.user
     # Plain values, no model instances: the hot path of DESIGN §8's search budgets.
     customers = selectors.search_hits(user, query, community_id=community_id) if query else []

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from linli.api.pagination import Pagination
-from linli.api.params import community_param, paginated
+from linli.api.params import community_param, flag_param, paginated
 from linli.api.permissions import HasPerm
 from linli.customers.models import Customer
 from linli.grading import jobs, selectors, services
@@ -276,9 +276,9 @@ def customer_list(request: Request) -> Response:
     )
     if params.get("grade"):
         rows = rows.filter(grade__code=params["grade"])
-    if params.get("pending") in ("1", "true"):
+    if flag_param(request, "pending"):
         rows = rows.filter(pending_grade__isnull=False)
-    if params.get("proposed") in ("1", "true"):
+    if flag_param(request, "proposed"):
         rows = rows.filter(proposed_grade__isnull=False).exclude(proposed_grade_id=F("grade_id"))
     return paginated(
         request,

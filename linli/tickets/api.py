@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from linli.api.params import community_param, flag_param
 from linli.api.permissions import HasPerm
 from linli.core.errors import DomainError
 from linli.customers.models import Customer, Room
@@ -150,18 +151,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             category = Category.objects.filter(code=params["category"]).first()
             filters["category"] = category.pk if category else -1
         for flag in ("open", "overdue", "mine"):
-            if params.get(flag) in ("1", "true"):
+            if flag_param(self.request, flag):
                 filters[flag] = True
-        code = params.get("community")
-        community_id = None
-        if code:
-            community = (
-                Community.objects.visible_to(self.request.user).filter(code=code.upper()).first()
-            )
-            if community is None:
-                raise NotFound()
-            community_id = community.pk
-        return selectors.ticket_list(self.request.user, community_id=community_id, filters=filters)
+        return selectors.ticket_list(
+            self.request.user, community_id=community_param(self.request), filters=filters
+        )
 
     @extend_schema(
         parameters=[

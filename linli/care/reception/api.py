@@ -31,6 +31,7 @@ from linli.core.masking import mask_phone
 from linli.customers.models import Customer, Room
 from linli.org.models import Community, Staff
 from linli.org.roles import Perm
+from linli.org.selectors import access_community
 
 
 class EntrySerializer(serializers.ModelSerializer):
@@ -145,7 +146,7 @@ def _entry_community(request: Request, customer: Customer | None, code: str) -> 
     if not user.is_company_wide:
         return user.community
     if code:
-        return get_object_or_404(Community.objects.visible_to(user), code=code.upper())
+        return access_community(user, code)
     raise DomainError("请指定小区（community）。", field="community")
 
 

@@ -12,7 +12,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from linli.api.params import community_param, paginated
+from linli.api.params import community_param, flag_param, paginated
 from linli.api.permissions import HasPerm
 from linli.care.visits import selectors, services
 from linli.care.visits.models import PlanItem, Visit
@@ -109,7 +109,7 @@ def visit_list(request: Request) -> Response:
         rows = rows.filter(kind=params["kind"])
     if params.get("method"):
         rows = rows.filter(method=params["method"])
-    if params.get("mine") in ("1", "true"):
+    if flag_param(request, "mine"):
         rows = rows.filter(visitor=request.user)
     return paginated(request, rows.order_by("-visited_at", "-pk"), VisitSerializer)
 
