@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from linli import policy
+from linli.core.names import GIVEN_FEMALE, GIVEN_MALE
 from linli.customers.derived import completeness_of, pinyin_of, sort_key_of
 from linli.customers.models import Building, Customer, Occupancy, Room, Secrecy, Unit
 from linli.customers.parsing import id_check_digit
@@ -57,14 +58,6 @@ SURNAME_WEIGHTS = (
     ("孔", 1), ("向", 1), ("汤", 1), ("单", 1), ("仇", 1), ("解", 1), ("查", 1), ("翟", 1), ("乐", 1),
     ("欧阳", 1), ("司马", 1), ("诸葛", 1), ("上官", 1),
 )  # fmt: skip
-GIVEN_MALE = (
-    "伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林欢阳建国志文博海峰亮成东兵春晨毅"
-    "翔子轩然航泽睿嘉铭思远德永庆福贵新宏振家正卫忠诚"
-)
-GIVEN_FEMALE = (
-    "芳娜敏静丽艳娟霞秀英华慧巧美娅玲琳雪梅莉兰凤洁琴云莲真环红月婷颖露瑶怡佳欣倩萍燕晶丹妍雨涵"
-    "梓萱诗淑珍桂玉蓉素秋爱彤晓宁"
-)
 MOBILE_PREFIXES = ("138", "139", "135", "136", "137", "186", "188", "158", "159", "177", "150", "151", "182", "187", "199")  # fmt: skip
 REGIONS = ("110101", "110102", "110105", "110106", "110108", "130102", "370102", "410105", "510104", "320102", "440106", "330106", "420102", "610113")  # fmt: skip
 COMMUNITY_WORDS = ("翠湖", "金桂", "滨江", "锦绣", "华府", "阳光", "碧水", "紫荆", "御景", "幸福", "和平", "书香", "海棠", "丽都", "枫林", "望京", "东湖", "西山", "南苑", "北辰")  # fmt: skip

@@ -14,14 +14,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from linli.core.names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 from linli.customers import services
 from linli.customers.models import Customer, Occupancy, Room, Secrecy
 from linli.customers.parsing import RoomCode, id_check_digit
 from linli.org.models import Area, Community
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN_MALE = "伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林欢阳建国志文博"
-GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀英华慧巧美娅玲琳雪梅莉兰凤洁琴云莲真环红月婷颖露瑶怡佳欣"
 COMPANIES = (
     "北京华信科技有限公司",
     "京城餐饮管理有限公司",

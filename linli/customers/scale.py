@@ -14,19 +14,16 @@ from typing import IO
 
 from openpyxl import Workbook
 
-from linli.customers.parsing import id_check_digit
+from linli.core.names import GIVEN, SURNAMES
+from linli.customers.parsing import EXCEL_EPOCH, id_check_digit
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
-)
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧巧美淑惠珠翠雅芝玉萍红娥玲芬燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
 HEADER = ["序号", "楼栋", "单元", "房号", "姓名", "身份", "性别", "身份证号", "联系电话",
           "入住日期", "建筑面积", "车牌", "备注"]  # fmt: skip
 
 
 def _date(day: dt.date, style: int) -> object:
     return [day, f"{day.year}.{day.month}.{day.day}", day.strftime("%Y/%m/%d"),
-            f"{day.year}年{day.month}月{day.day}日", (day - dt.date(1899, 12, 30)).days][style % 5]  # fmt: skip
+            f"{day.year}年{day.month}月{day.day}日", (day - EXCEL_EPOCH).days][style % 5]  # fmt: skip
 
 
 def scale_workbook(rows: int, target: IO[bytes], *, seed: int = 7) -> None:

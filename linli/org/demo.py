@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from linli.core.names import GIVEN, SURNAMES
 from linli.org.models import Area, Community, Company, Department, Staff
 from linli.org.roles import Role
 
@@ -85,10 +86,6 @@ OFFICE_DEPARTMENTS = (
     ("秩序维护部", Department.Kind.SECURITY),
     ("保洁部", Department.Kind.CLEANING),
     ("绿化部", Department.Kind.GREENING),
-)
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-GIVEN = (
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉建国红梅志文斌宇浩凯婷雪琳晨阳佳欣"
 )
 
 
