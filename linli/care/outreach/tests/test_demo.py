@@ -17,7 +17,7 @@ from linli.org.models import Community
 def test_the_demo_has_greetings_notices_and_events(db):
     load_organisation(7)
     for community in Community.objects.all():
-        load_households(community, 7, limit=40)
+        load_households(community, 7, limit=80)  # enough greetings of every state
     load_grades(7)
     started = time.perf_counter()
     made = load_demo(7)
