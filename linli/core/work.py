@@ -65,6 +65,16 @@ def as_datetime(day: dt.date | dt.datetime | None) -> dt.datetime | None:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
+def row_count(shown: list[Any], rows: Any, limit: int) -> int:
+    """How many rows a section has: those shown, or — when `limit` were shown — a count."""
+    return rows.count() if len(shown) == limit else len(shown)
+
+
+def choice_labels(model: Any, field_name: str) -> dict[Any, str]:
+    """A field's stored values → their labels, in the active language (rows read as values)."""
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
 def my_work_items(user: Any) -> list[WorkItem]:
     """Every registered chapter's open items for the user, by due time (undated last)."""
     items: list[WorkItem] = []

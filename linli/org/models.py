@@ -227,7 +227,12 @@ class Staff(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.username
+        return self.name_of(self.name, self.username)
+
+    @staticmethod
+    def name_of(name: str | None, username: str | None) -> str:
+        """`display_name` of a staff member read as values ("" for none)."""
+        return name or username or ""
 
     @property
     def is_company_wide(self) -> bool:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from linli.core import work
 from linli.core.links import fixed_url, row_url
-from linli.core.work import BoardSection, WorkItem, as_datetime
+from linli.core.work import BoardSection, WorkItem, as_datetime, row_count
 from linli.org.roles import Perm
 from linli.surveys.models import CommentFollowUp, Rectification
 
@@ -71,7 +71,7 @@ def survey_board(user: Any, community_id: int | None) -> BoardSection | None:
     ]  # fmt: skip
     return BoardSection(
         title=str(_("满意度调查")), items=items, link=link,
-        count=fixes.count() if len(rows) == BOARD_ROWS else len(rows),
+        count=row_count(rows, fixes, BOARD_ROWS),
         empty=str(_("没有待整改的满意度项目。")),
         figure=str(_("意见待回访 %(n)s 条，其中超期 %(o)s 条") % {"n": calls["open"], "o": calls["overdue"]}),
     )  # fmt: skip

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.links import row_url
-from linli.core.work import WorkItem
+from linli.core.work import WorkItem, choice_labels
 from linli.tickets.models import OPEN_STATUSES, Level, ReturnVisit, Status, Ticket
 
 
@@ -88,7 +88,7 @@ def my_work(user: Any) -> list[WorkItem]:
         .filter(assigned_to=user, done_at__isnull=True)
         .values_list("pk", "due_at", "ticket__title", "ticket__number", "ticket__room__code")
     )
-    status_labels = dict(Status.choices)
+    status_labels = choice_labels(Ticket, "status")
     ticket_url = row_url("tickets:detail")
     visit_url = row_url("tickets:return_visit")
     ticket_label, visit_label = str(_("诉求")), str(_("回访"))
@@ -98,7 +98,7 @@ def my_work(user: Any) -> list[WorkItem]:
             kind_label=ticket_label,
             title=title,
             subtitle=" · ".join(
-                x for x in (number, room_code or "", str(status_labels.get(status, status))) if x
+                x for x in (number, room_code or "", status_labels.get(status, status)) if x
             ),
             due=resolve_by if responded_at else respond_by,
             link=ticket_url(pk),

@@ -22,7 +22,7 @@ from linli.core.errors import DomainError
 from linli.core.http import permission_required, require_perm
 from linli.core.links import row_url
 from linli.customers.models import Customer, Room
-from linli.org.models import Community
+from linli.org.models import Community, Staff
 from linli.org.roles import Perm
 from linli.tickets import forms as f
 from linli.tickets import selectors, services
@@ -264,14 +264,15 @@ class BoardRow:
     meta: str = ""  # the ticket's community (company roles), category, handler, supervision
 
 
-def _ticket_rows(rows: list[dict[str, Any]], *, with_community: bool) -> list[BoardRow]:
+def _ticket_rows(rows: list[dict[str, Any]]) -> list[BoardRow]:
+    """The rows of `selectors.office_board`; company-wide they carry the community's name."""
     url = row_url("tickets:detail")
     now = timezone.now()
     unassigned = _("未指派")
     result = []
     for row in rows:
-        parts = [row["community__name"]] if with_community else []
-        parts += [row["category__name"], row["assignee__name"] or row["assignee__username"] or unassigned]  # fmt: skip
+        parts = [row["community__name"]] if "community__name" in row else []
+        parts += [row["category__name"], Staff.name_of(row["assignee__name"], row["assignee__username"]) or unassigned]  # fmt: skip
         if row["escalation_level"]:
             parts.append(_("督办 %(n)s 级") % {"n": row["escalation_level"]})
         result.append(
@@ -287,7 +288,7 @@ def _visit_rows(rows: list[dict[str, Any]]) -> list[BoardRow]:
     return [
         BoardRow(link=url(row["pk"]), number=row["ticket__number"], title=row["ticket__title"],
                  deadline=deadline_html(row["due_at"], now=now),
-                 meta=row["assigned_to__name"] or row["assigned_to__username"] or "—")
+                 meta=Staff.name_of(row["assigned_to__name"], row["assigned_to__username"]) or "—")
         for row in rows
     ]  # fmt: skip
 
@@ -297,9 +298,8 @@ def office_board(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     community_id = _community(request)
     context = selectors.office_board(user, community_id=community_id)
-    company_wide = user.is_company_wide
-    context["overdue"] = _ticket_rows(context["overdue"], with_community=company_wide)
-    context["due_today"] = _ticket_rows(context["due_today"], with_community=company_wide)
+    context["overdue"] = _ticket_rows(context["overdue"])
+    context["due_today"] = _ticket_rows(context["due_today"])
     context["owed"] = _visit_rows(context["owed"])
     context["sections"] = work.board_sections(user, community_id)
     return render(request, "tickets/board.html", context)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from linli.care.outreach.models import GreetingTask, Invitation
 from linli.core.links import fixed_url
 from linli.core.timeline import Entry
-from linli.core.work import BoardSection, WorkItem, as_datetime
+from linli.core.work import BoardSection, WorkItem, as_datetime, choice_labels
 from linli.customers.models import Customer, Occupancy
 
 Status = GreetingTask.Status
@@ -86,10 +86,10 @@ def my_work(user: Any) -> list[WorkItem]:
         .values_list("pk", "occasion", "customer__name", "due_on")
     )
     link = fixed_url("outreach:today")
-    occasions = dict(GreetingTask._meta.get_field("occasion").flatchoices)
+    occasions = choice_labels(GreetingTask, "occasion")
     return [
         WorkItem(kind="greeting", kind_label=_("关怀问候"),
-                 title=_("%(o)s问候 %(name)s") % {"o": str(occasions.get(occasion, occasion)), "name": name},
+                 title=_("%(o)s问候 %(name)s") % {"o": occasions.get(occasion, occasion), "name": name},
                  subtitle=_("今天上门或电话问候后在“今日问候”中登记"), link=f"{link}#greeting-{pk}",
                  due=as_datetime(due_on), icon="bi-gift")
         for pk, occasion, name, due_on in rows[:200]

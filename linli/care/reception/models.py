@@ -134,7 +134,13 @@ class ReceptionEntry(BaseModel):
 
     @property
     def who(self) -> str:
-        return self.customer.name if self.customer is not None else self.caller_name
+        customer = self.customer
+        return self.who_of(self.customer_id, customer.name if customer else "", self.caller_name)
+
+    @staticmethod
+    def who_of(customer_id: int | None, customer_name: str | None, caller_name: str) -> str:
+        """`who` of an entry read as values: the customer's file name, else the caller's."""
+        return (customer_name or "") if customer_id is not None else caller_name
 
 
 class DailyCheck(BaseModel):

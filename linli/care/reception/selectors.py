@@ -19,6 +19,7 @@ from linli.care.reception.models import (
     ReceptionEntry,
 )
 from linli.core.models import CommunityScopedQuerySet
+from linli.org.models import Staff
 
 
 def _customers(user: Any) -> QuerySet:
@@ -234,7 +235,7 @@ def check_times(user: Any, community_id: int, days: list[dt.date]) -> dict[dt.da
         .filter(community_id=community_id, day__in=days)
         .values_list("day", "checked_by__name", "checked_by__username", "checked_at")
     )
-    return {day: (name or username, at) for day, name, username, at in rows}
+    return {day: (Staff.name_of(name, username), at) for day, name, username, at in rows}
 
 
 # --- needs report -----------------------------------------------------------------------------

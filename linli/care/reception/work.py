@@ -13,7 +13,15 @@ from linli import policy
 from linli.care.reception import selectors
 from linli.care.reception.models import OPEN_NEED_STATUSES, Outcome, ReceptionEntry
 from linli.core.links import fixed_url, row_url
-from linli.core.work import BoardSection, WorkItem, as_datetime, register_board, register_my_work
+from linli.core.work import (
+    BoardSection,
+    WorkItem,
+    as_datetime,
+    choice_labels,
+    register_board,
+    register_my_work,
+    row_count,
+)
 
 BOARD_ROWS = 5
 NEED_FIELDS = ("pk", "need_type__name", "description", "room__code", "customer__name", "due_on")
@@ -72,7 +80,7 @@ def reception_board(user: Any, community_id: int | None) -> BoardSection | None:
         check_time = policy.value("care.reception.daily_check_time", community=community_id)
         if timezone.localtime().time() >= check_time and today not in checks:
             figure = f"{figure} · {_('今日待日终检查')}"
-    channels = dict(ReceptionEntry._meta.get_field("channel").flatchoices)
+    channels = choice_labels(ReceptionEntry, "channel")
     link = row_url("reception:entry_detail")
     due = as_datetime(today)  # the end-of-day check wants it closed by tonight
     return BoardSection(
@@ -80,12 +88,11 @@ def reception_board(user: Any, community_id: int | None) -> BoardSection | None:
         items=[
             WorkItem(
                 kind="reception",
-                kind_label=str(channels.get(channel, channel)),
+                kind_label=channels.get(channel, channel),
                 title=subject,
-                # The caller is the customer's file name when there is one (ReceptionEntry.who).
                 subtitle=" · ".join(
                     x
-                    for x in (room or "", customer_name if customer_id is not None else caller)
+                    for x in (room or "", ReceptionEntry.who_of(customer_id, customer_name, caller))
                     if x
                 ),
                 due=due,
@@ -94,7 +101,7 @@ def reception_board(user: Any, community_id: int | None) -> BoardSection | None:
             )
             for pk, channel, subject, room, customer_id, customer_name, caller in rows
         ],
-        count=open_today.count() if len(rows) == BOARD_ROWS else len(rows),
+        count=row_count(rows, open_today, BOARD_ROWS),
         link=fixed_url("reception:daily_check"),
         empty=_("今日接待登记均已办结。"),
         figure=figure,
@@ -112,7 +119,7 @@ def needs_board(user: Any, community_id: int | None) -> BoardSection | None:
         .order_by("due_on", "pk")
     )
     rows = list(overdue.values(*NEED_FIELDS)[:BOARD_ROWS])
-    count = overdue.count() if len(rows) == BOARD_ROWS else len(rows)
+    count = row_count(rows, overdue, BOARD_ROWS)
     link = row_url("reception:need_detail")
     return BoardSection(
         title=_("个性化需求超期"),

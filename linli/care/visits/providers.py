@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.care.visits import selectors
-from linli.care.visits.models import Commitment, HandoverTask, PlanItem, Visit, VisitorRole
+from linli.care.visits.models import Commitment, HandoverTask, PlanItem, Visit
 from linli.core.links import fixed_url, row_url
 from linli.core.timeline import Entry
-from linli.core.work import BoardSection, WorkItem, as_datetime
+from linli.core.work import BoardSection, WorkItem, as_datetime, choice_labels
 from linli.customers.models import Customer, Occupancy
+from linli.org.models import Staff
 from linli.org.roles import Perm
 
 MY_WORK_LIMIT = 200
@@ -32,7 +33,7 @@ def my_work(user: Any) -> list[WorkItem]:
     if Perm.CARE_VISIT not in getattr(user, "perms", frozenset()):
         return []
     today = timezone.localdate()
-    roles = dict(VisitorRole.choices)
+    roles = choice_labels(PlanItem, "visitor_role")
     visit_label, late_label = _("拜访"), _("已逾期")
     work = []
     items = selectors.my_items(user).values_list("pk", "customer_id", "customer__name", "room__code", "visitor_role", "due_on")  # fmt: skip
@@ -42,7 +43,7 @@ def my_work(user: Any) -> list[WorkItem]:
             WorkItem(
                 kind="visit", kind_label=visit_label, title=_("拜访 %(name)s") % {"name": name},
                 link=_record_link(customer_id, pk), due=as_datetime(due_on),
-                subtitle=" · ".join(p for p in (room or "", str(roles.get(role, role)), late) if p),
+                subtitle=" · ".join(p for p in (room or "", roles.get(role, role), late) if p),
                 icon="bi-house-heart",
             )
         )  # fmt: skip
@@ -118,7 +119,7 @@ def office_board(user: Any, community_id: int | None) -> BoardSection | None:
             WorkItem(
                 kind="visit", kind_label=_("拜访"), title=name,
                 link=_record_link(customer_id, pk), due=as_datetime(due_on),
-                subtitle=" · ".join(p for p in (room or "", visitor_name or visitor_username or unassigned) if p),
+                subtitle=" · ".join(p for p in (room or "", Staff.name_of(visitor_name, visitor_username) or unassigned) if p),
                 icon="bi-house-heart",
             )
             for pk, customer_id, name, room, visitor_name, visitor_username, due_on in rows
