@@ -55,5 +55,9 @@ def test_the_board_counts_calls_owed_and_lists_open_rectification(world, round_)
     ]  # fmt: skip
     assert section.items[0].subtitle == round_.name
     assert section.items[0].link == "/surveys/rectifications/"
+    Rectification.objects.create(
+        community=world.jg, round=round_, dimension="总体", rate=60, target=90,
+        due_on=dt.date(2030, 1, 1), status=Rectification.Status.OPEN,
+    )  # fmt: skip
     other = _section(world.office_supervisor, world.jg)  # the office sees its own only
     assert other.count == 0 and other.figure == "意见待回访 0 条，其中超期 0 条"

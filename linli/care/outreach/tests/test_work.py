@@ -36,5 +36,13 @@ def test_the_board_counts_todays_greetings_done_and_owed(world):
     [section] = [s for s in board_sections(world.office_supervisor, world.ch.pk) if s.title == "今日关怀问候"]  # fmt: skip
     assert section.figure == "2/3 已完成" and section.count == 1
     assert section.link == "/care/outreach/today/"
+    jg_customer = graded_customer(world.jg, "钱七", "vip", room="2-1-201", mobile="")
+    today = timezone.localdate()
+    GreetingTask.objects.create(
+        community=world.jg, customer=jg_customer, occasion="birthday", care_event="birthday",
+        occasion_on=today, due_on=today, method="in_person", steward=world.outsider,
+    )  # fmt: skip
     [other] = [s for s in board_sections(world.office_supervisor, world.jg.pk) if s.title == "今日关怀问候"]  # fmt: skip
     assert other.figure == "0/0 已完成" and other.count == 0
+    [theirs] = [s for s in board_sections(world.hq_supervisor, world.jg.pk) if s.title == "今日关怀问候"]  # fmt: skip
+    assert theirs.figure == "0/1 已完成" and theirs.count == 1

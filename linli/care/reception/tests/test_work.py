@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from conftest import make_staff
 from linli import policy
 from linli.care.reception import services
 from linli.care.reception.models import NeedStatus, Outcome, PersonalNeed
@@ -53,7 +54,14 @@ def test_the_board_lists_the_first_overdue_needs_and_counts_them_all(world):
     open_by_due = sorted(needs[:-1], key=lambda n: (n.due_on, n.pk))
     assert [i.link for i in section.items] == [f"/care/reception/needs/{n.pk}/" for n in open_by_due[:5]]  # fmt: skip
     assert section.link == "/care/reception/needs/?overdue=1"
+    # An overdue need of JG (written directly: CH's supervisor may not record one there).
+    jg_need = PersonalNeed.objects.get(pk=needs[0].pk)
+    jg_need.pk, jg_need.community, jg_need.room = None, world.jg, None
+    jg_need.customer = make_customer(world.jg, "钱七", room="2-1-201")
+    jg_need.save()
     assert _section(world.office_supervisor, world.jg, "个性化需求超期").count == 0
+    jg_supervisor = make_staff("jg_supervisor", "office_customer_supervisor", world.jg)
+    assert _section(jg_supervisor, world.jg, "个性化需求超期").count == 1
 
 
 def test_a_need_of_a_file_above_the_clearance_stays_off_the_board(world):
