@@ -45,6 +45,10 @@ CANCELLED = str(Status.CANCELLED)
 
 TICKET_FIGURES = ("received", "respond_due", "respond_on_time", "resolve_due", "resolve_on_time")
 VISIT_FIGURES = ("visits_due", "visits_done", "visits_rated", "visits_satisfied")
+# Satisfied = 很满意, 满意 or 较满意: POLICY Ch.7's definition of the satisfaction rate, fixed by
+# the policy (not a parameter). It is compiled into the triggers: were it ever to change, the
+# monthly tables would need `rebuild()`. Independent of `tickets.return_visit.reopen_at_or_below`
+# (default 2): set to 3, a 较满意 visit would count as satisfied and still reopen the ticket.
 SATISFIED_AT_LEAST = ReturnVisit.Satisfaction.FAIRLY_SATISFIED
 # The columns whose change can move a ticket's or a visit's contribution.
 TICKET_COLUMNS = (
