@@ -7,8 +7,8 @@ kind of scope and clearance, which readings a search input has, the limit), the 
 queryset builder — the selector, through the scoping gate — produced, and binds each
 request's values into it.
 
-How the values are found: the builder runs twice with two sets of markers (integers, strings,
-lists and datetimes that no real value equals) in place of the values. Both runs must give
+How the values are found: the builder runs twice with two sets of markers (integers, strings and
+datetimes that no real value equals) in place of the values. Both runs must give
 the same SQL; a parameter equal to one marker in both runs takes that value, a string holding
 a marker (a LIKE pattern: `startswith`, `contains`) takes the value escaped for LIKE as the
 ORM escapes it, a parameter equal in both runs is a constant of the shape. Anything else —
@@ -48,8 +48,6 @@ def _marker(kind: type, run: int, position: int) -> Any:
         return -7_340_000_001 - n  # never an id, a level or a count
     if kind is str:
         return f"\ue000linli{n}\ue001"  # private-use characters: never typed, never stored
-    if kind is list:
-        return [f"\ue002linli{n}\ue003"]
     if kind is dt.datetime:
         return dt.datetime(1901, 1, 1, 0, 0, 0, n + 1, tzinfo=dt.UTC)
     raise TypeError(f"no marker for {kind!r}")
